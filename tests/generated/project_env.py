@@ -1,0 +1,141 @@
+"""Render a project and run its own checks in an environment of its own.
+
+Shared by every generated-project test. Each rendered project gets its own virtual
+environment made by `uv`; one package cache (uv's, under ``UV_CACHE_DIR`` or uv's default)
+is shared by all of them, so the ~1 GB SageMaker SDK is downloaded once per machine and
+linked into each environment in seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import copier
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = REPO_ROOT / "templates"
+LAYER_ORDER = ("poc", "production", "feedback-loop")
+# `${{ ... }}` is GitHub Actions' own syntax, not a Jinja leftover.
+JINJA_MARKER = re.compile(r"(?<!\$)\{\{|\{%")
+
+
+def uv_executable() -> str:
+    """Return the uv binary installed beside the test interpreter (the test extra pins it)."""
+    beside = Path(sys.executable).with_name("uv")
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("uv")
+    if found is None:
+        raise RuntimeError("uv is not installed: pip install -e '.[test]'")
+    return found
+
+
+def render_layers(dest: Path, layers: Sequence[str], answers: Mapping[str, object]) -> Path:
+    """Render the given layers from the working-copy templates into ``dest``, in layer order.
+
+    This renders the plain template folders (no version recorded): it is how the layer
+    authors test their layer. The generator's own render path is tested in tests/render.
+    """
+    for layer in LAYER_ORDER:
+        if layer in layers:
+            copier.run_copy(
+                str(TEMPLATES / layer),
+                str(dest),
+                data=dict(answers),
+                defaults=True,
+                overwrite=False,
+                quiet=True,
+            )
+    return dest
+
+
+@dataclass(frozen=True)
+class ProjectEnv:
+    """A rendered project with its own virtual environment."""
+
+    root: Path
+
+    @property
+    def python(self) -> Path:
+        return self.root / ".venv" / "bin" / "python"
+
+    @property
+    def bin(self) -> Path:
+        return self.root / ".venv" / "bin"
+
+    def run(
+        self, *args: str, timeout: float = 900, env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a command in the project with its venv first on PATH; raise with output on failure."""
+        full_env = {**os.environ, **(env or {})}
+        full_env["PATH"] = f"{self.bin}{os.pathsep}{full_env.get('PATH', '')}"
+        full_env["VIRTUAL_ENV"] = str(self.root / ".venv")
+        full_env.pop("PYTHONPATH", None)
+        result = subprocess.run(
+            list(args),
+            cwd=self.root,
+            env=full_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise AssertionError(
+                f"`{' '.join(args)}` failed in {self.root} (exit {result.returncode})\n"
+                f"--- stdout ---\n{result.stdout[-12000:]}\n--- stderr ---\n{result.stderr[-6000:]}"
+            )
+        return result
+
+
+def install(root: Path, extras: str = "test") -> ProjectEnv:
+    """Create ``root/.venv`` with uv and install the project (editable) with its extras."""
+    uv = uv_executable()
+    env = {**os.environ}
+    env.pop("VIRTUAL_ENV", None)
+    subprocess.run(
+        [uv, "venv", "--quiet", "--python", sys.executable, str(root / ".venv")],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    result = subprocess.run(
+        [uv, "pip", "install", "--quiet", "--python", str(root / ".venv" / "bin" / "python"),
+         "-e", f"{root}[{extras}]"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise AssertionError(f"install of {root} failed:\n{result.stderr[-8000:]}")
+    return ProjectEnv(root)
+
+
+def run_own_checks(project: ProjectEnv, pytest_args: Sequence[str] = ()) -> None:
+    """Run what the rendered README promises: lint, format check, the project's tests."""
+    project.run("ruff", "check", ".")
+    project.run("ruff", "format", "--check", ".")
+    project.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *pytest_args)
+
+
+def leftover_jinja(root: Path) -> list[str]:
+    """Files (relative paths) that still contain Jinja markers after rendering."""
+    found = []
+    for path in root.rglob("*"):
+        if ".venv" in path.parts or ".git" in path.parts or not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        if JINJA_MARKER.search(text):
+            found.append(str(path.relative_to(root)))
+    return found
