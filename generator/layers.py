@@ -1,0 +1,140 @@
+"""Where each layer's versioned template comes from.
+
+Copier records ``_commit`` (and so can update) only for a git repository root or a git
+bundle. mljourney ships each layer as a git bundle (``generator/bundles/<layer>.bundle``)
+holding one tag per released version. Before rendering, the bundle is installed at a
+fixed per-user path, ``~/.local/share/mljourney/layers/<layer>.bundle``, and that path is
+recorded *literally* (with ``~``) as ``_src_path``. On any machine with the same or a newer
+mljourney, the bundle at that path carries every released version, so Copier's 3-way
+update finds the old version - and plain ``copier update`` works too.
+An organisation can point a layer at its own git-hosted copy instead (see config.py).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from generator.errors import MljourneyError
+
+LAYERS: tuple[str, ...] = ("poc", "production", "feedback-loop")
+INSTALLED_BUNDLE_DIR = "~/.local/share/mljourney/layers"
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def answers_file_name(layer: str) -> str:
+    """The answers file a layer writes into the project."""
+    return f".copier-answers.{layer}.yml"
+
+
+def templates_dir() -> Path:
+    """The template sources: inside the wheel, or ``templates/`` beside a checkout."""
+    packaged = _PACKAGE_DIR / "templates"
+    if packaged.is_dir():
+        return packaged
+    return _PACKAGE_DIR.parent / "templates"
+
+
+def packaged_bundle(layer: str) -> Path:
+    """The git bundle of ``layer`` shipped with this mljourney."""
+    return _PACKAGE_DIR / "bundles" / f"{layer}.bundle"
+
+
+def template_questions(layer: str) -> frozenset[str]:
+    """Names of the questions ``layer``'s copier.yml asks (settings start with ``_``)."""
+    config = yaml.safe_load((templates_dir() / layer / "copier.yml").read_text(encoding="utf-8"))
+    return frozenset(key for key in config if not key.startswith("_"))
+
+
+def bundle_tags(bundle: Path) -> dict[str, str]:
+    """Tag name -> commit of every tag in a git bundle."""
+    result = subprocess.run(
+        ["git", "bundle", "list-heads", str(bundle)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise MljourneyError(f"cannot read template bundle {bundle}: {result.stderr.strip()}")
+    tags = {}
+    for line in result.stdout.splitlines():
+        commit, _, ref = line.partition(" ")
+        if ref.startswith("refs/tags/"):
+            tags[ref.removeprefix("refs/tags/")] = commit
+    return tags
+
+
+@dataclass(frozen=True)
+class LayerSource:
+    """What Copier is given as a layer's template source, and where it resolves now."""
+
+    layer: str
+    src_path: str
+
+    @property
+    def is_bundled(self) -> bool:
+        return self.src_path.startswith(INSTALLED_BUNDLE_DIR)
+
+
+def install_bundle(layer: str) -> LayerSource:
+    """Put the shipped bundle of ``layer`` at its fixed per-user path; return the source.
+
+    The installed bundle is replaced only by one that holds every tag it holds (a newer or
+    equal mljourney), so an older mljourney never hides versions a newer one installed.
+    """
+    shipped = packaged_bundle(layer)
+    if not shipped.is_file():
+        raise MljourneyError(f"this mljourney install has no template bundle for '{layer}'")
+    src_path = f"{INSTALLED_BUNDLE_DIR}/{layer}.bundle"
+    installed = Path(os.path.expanduser(src_path))
+    if installed.is_file():
+        if installed.read_bytes() == shipped.read_bytes():
+            return LayerSource(layer, src_path)
+        shipped_tags = bundle_tags(shipped)
+        installed_tags = bundle_tags(installed)
+        keeps_history = all(tag in shipped_tags for tag in installed_tags)
+        if not keeps_history:
+            return LayerSource(layer, src_path)
+    installed.parent.mkdir(parents=True, exist_ok=True)
+    staging = installed.with_suffix(f".tmp-{os.getpid()}")
+    shutil.copyfile(shipped, staging)
+    os.replace(staging, installed)
+    return LayerSource(layer, src_path)
+
+
+def resolve_sources(overrides: Mapping[str, str] | None = None) -> dict[str, LayerSource]:
+    """The source of every layer: the organisation's override, else the shipped bundle."""
+    overrides = overrides or {}
+    unknown = sorted(set(overrides) - set(LAYERS))
+    if unknown:
+        raise MljourneyError(f"unknown layer '{unknown[0]}' in template sources")
+    return {
+        layer: LayerSource(layer, overrides[layer]) if layer in overrides else install_bundle(layer)
+        for layer in LAYERS
+    }
+
+
+def latest_version(source: LayerSource) -> str | None:
+    """The newest released version of a layer source that is a bundle, else ``None``."""
+    if not source.is_bundled:
+        return None
+    tags = bundle_tags(Path(os.path.expanduser(source.src_path)))
+    return _newest(tags)
+
+
+def _newest(tags: Mapping[str, str]) -> str | None:
+    from packaging.version import InvalidVersion, Version
+
+    versions = []
+    for tag in tags:
+        try:
+            versions.append((Version(tag), tag))
+        except InvalidVersion:
+            continue
+    return max(versions)[1] if versions else None

@@ -1,0 +1,100 @@
+"""Build the layers' git bundles from ``templates/`` (a maintainer's tool).
+
+``python -m generator.release`` records the current content of each ``templates/<layer>``
+as tag ``v<mljourney version>`` in ``generator/bundles/<layer>.bundle``. Earlier tags
+are never touched, so projects made by earlier releases keep their ``_commit``. While a
+version is unreleased, running it again moves that version's tag to the new content.
+Commits are made with a fixed author and date, so the same content gives the same commit
+and an unchanged layer leaves its bundle byte-for-byte as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from generator import __version__
+from generator.layers import LAYERS, bundle_tags, packaged_bundle, templates_dir
+
+_IGNORED = shutil.ignore_patterns(
+    "__pycache__", "*.pyc", ".ruff_cache", ".pytest_cache", ".mypy_cache", ".venv"
+)
+_FIXED_IDENTITY = {
+    "GIT_AUTHOR_NAME": "mljourney release",
+    "GIT_AUTHOR_EMAIL": "release@mljourney.invalid",
+    "GIT_COMMITTER_NAME": "mljourney release",
+    "GIT_COMMITTER_EMAIL": "release@mljourney.invalid",
+    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00+0000",
+    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00+0000",
+}
+
+
+def _git(repo: Path, *args: str) -> str:
+    env = {**os.environ, **_FIXED_IDENTITY, "GIT_CONFIG_GLOBAL": os.devnull}
+    result = subprocess.run(
+        ["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def build_bundle(template: Path, bundle: Path, version: str) -> bool:
+    """Record ``template``'s content as tag ``v<version>`` in ``bundle``; True if it changed."""
+    tag = f"v{version}"
+    with tempfile.TemporaryDirectory(prefix="mljourney-release-") as tmp:
+        repo = Path(tmp) / "repo"
+        if bundle.is_file():
+            _git(Path(tmp), "clone", "--quiet", str(bundle), str(repo))
+            _git(repo, "checkout", "--quiet", "-B", "main")
+            for existing in bundle_tags(bundle):
+                _git(repo, "fetch", "--quiet", str(bundle), f"refs/tags/{existing}:refs/tags/{existing}")
+        else:
+            repo.mkdir()
+            _git(repo, "init", "--quiet")
+        tags = set(_git(repo, "tag", "--list").split())
+        if tag in tags:
+            parent = _previous_release(repo, tag)
+            if parent is None:
+                _git(repo, "checkout", "--quiet", "--orphan", "rebuild")
+            else:
+                _git(repo, "checkout", "--quiet", "-B", "rebuild", parent)
+        for child in repo.iterdir():
+            if child.name != ".git":
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        shutil.copytree(template, repo, ignore=_IGNORED, dirs_exist_ok=True)
+        _git(repo, "add", "--all", "--force")
+        _git(repo, "commit", "--quiet", "--allow-empty", "-m", f"{bundle.stem} {tag}")
+        new_commit = _git(repo, "rev-parse", "HEAD")
+        if tag in tags and _git(repo, "rev-parse", f"{tag}^{{commit}}") == new_commit:
+            return False
+        _git(repo, "tag", "--force", tag)
+        _git(repo, "checkout", "--quiet", "-B", "main")
+        bundle.parent.mkdir(parents=True, exist_ok=True)
+        staging = bundle.with_suffix(".tmp")
+        _git(repo, "bundle", "create", "--quiet", str(staging), "HEAD", "main", "--tags")
+        os.replace(staging, bundle)
+        return True
+
+
+def _previous_release(repo: Path, tag: str) -> str | None:
+    """The commit the (unreleased) ``tag`` was built on, or None for the first version."""
+    parents = _git(repo, "rev-list", "--parents", "-n", "1", tag).split()
+    return parents[1] if len(parents) > 1 else None
+
+
+def main() -> None:
+    """Rebuild every layer's bundle for the current mljourney version."""
+    for layer in LAYERS:
+        changed = build_bundle(templates_dir() / layer, packaged_bundle(layer), __version__)
+        print(f"{layer}: {'updated' if changed else 'unchanged'} (v{__version__})")
+
+
+if __name__ == "__main__":
+    main()

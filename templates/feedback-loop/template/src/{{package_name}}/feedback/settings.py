@@ -1,0 +1,87 @@
+"""Configuration of the feedback service, read from environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as error:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from error
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service and the commands can be told from outside.
+
+    Attributes:
+        lake_dir: Root of the local lake (also the download cache for cloud reads).
+        sink: Where events go: ``local`` (Parquet files), ``s3`` or ``firehose``.
+        s3_bucket: Bucket of the cloud lake (``s3`` and ``firehose`` sinks).
+        s3_prefix: Key prefix of the lake's tables in the bucket.
+        firehose_stream: Name of the Firehose delivery stream (``firehose`` sink).
+        secret_key: HMAC key; a generated dev key is persisted in ``key_file`` when unset.
+        key_file: Where the generated dev key lives.
+        model_path: A saved model to serve; the baseline is trained at startup when unset.
+        model_version: Name of the served model version; derived from the model when unset.
+        rate_limit_per_minute: Requests per subject and minute on each endpoint (0: off).
+        max_body_bytes: Largest request body accepted.
+        challenge_ttl_s: How long a challenge can be answered.
+        pass_ttl_s: How long a pass token is valid.
+        feedback_token_ttl_s: How long after a prediction it can be voted on.
+        benchmark: Enables the no-op endpoint used by the throughput benchmark.
+    """
+
+    lake_dir: Path = Path("lake")
+    sink: str = "local"
+    s3_bucket: str = ""
+    s3_prefix: str = "feedback"
+    firehose_stream: str = ""
+    secret_key: str = ""
+    key_file: Path = Path(".feedback-dev-key")
+    model_path: str = ""
+    model_version: str = ""
+    rate_limit_per_minute: int = 120
+    max_body_bytes: int = 16_384
+    challenge_ttl_s: int = 120
+    pass_ttl_s: int = 120
+    feedback_token_ttl_s: int = 7 * 24 * 3600
+    benchmark: bool = False
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Read the settings from ``FEEDBACK_*`` variables; keyword arguments win."""
+        env = os.environ
+        values: dict[str, object] = {
+            "lake_dir": Path(env.get("FEEDBACK_LAKE_DIR", "lake")),
+            "sink": env.get("FEEDBACK_SINK", "local"),
+            "s3_bucket": env.get("FEEDBACK_S3_BUCKET", ""),
+            "s3_prefix": env.get("FEEDBACK_S3_PREFIX", "feedback").strip("/"),
+            "firehose_stream": env.get("FEEDBACK_FIREHOSE_STREAM", ""),
+            "secret_key": env.get("FEEDBACK_SECRET_KEY", ""),
+            "key_file": Path(env.get("FEEDBACK_KEY_FILE", ".feedback-dev-key")),
+            "model_path": env.get("FEEDBACK_MODEL_PATH", ""),
+            "model_version": env.get("FEEDBACK_MODEL_VERSION", ""),
+            "rate_limit_per_minute": _int("FEEDBACK_RATE_LIMIT_PER_MINUTE", 120),
+            "max_body_bytes": _int("FEEDBACK_MAX_BODY_BYTES", 16_384),
+            "challenge_ttl_s": _int("FEEDBACK_CHALLENGE_TTL_S", 120),
+            "pass_ttl_s": _int("FEEDBACK_PASS_TTL_S", 120),
+            "feedback_token_ttl_s": _int("FEEDBACK_TOKEN_TTL_S", 7 * 24 * 3600),
+            "benchmark": env.get("FEEDBACK_BENCHMARK", "") == "1",
+        }
+        values.update(overrides)
+        settings = cls(**values)  # type: ignore[arg-type]
+        if settings.sink not in {"local", "s3", "firehose"}:
+            raise ValueError(f"FEEDBACK_SINK must be local, s3 or firehose, got {settings.sink!r}")
+        if settings.sink in {"s3", "firehose"} and not settings.s3_bucket:
+            raise ValueError(f"FEEDBACK_SINK={settings.sink} needs FEEDBACK_S3_BUCKET")
+        if settings.sink == "firehose" and not settings.firehose_stream:
+            raise ValueError("FEEDBACK_SINK=firehose needs FEEDBACK_FIREHOSE_STREAM")
+        return settings
