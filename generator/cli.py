@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 import yaml
@@ -36,6 +36,9 @@ from generator.questions import (
     parse_data_pairs,
     validate_stage,
 )
+
+if TYPE_CHECKING:
+    from generator.lifecycle import LifecycleReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -75,7 +78,9 @@ def _read_answers_file(path: Path) -> dict[str, Any]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise UsageError(f"cannot read answers file {path}: {' '.join(str(error).split())}") from error
+        raise UsageError(
+            f"cannot read answers file {path}: {' '.join(str(error).split())}"
+        ) from error
     if raw is None:
         return {}
     if not isinstance(raw, dict):
@@ -128,13 +133,24 @@ def _ask(question: Question, default: Any) -> Any:
 
 @main.command()
 @click.argument("dest", required=False, type=click.Path(path_type=Path, file_okay=False))
-@click.option("--stage", help="Journey stage: learning, experimenting, prototyping, building, deploying, scaling.")
-@click.option("--data", "data_pairs", multiple=True, metavar="KEY=VALUE", help="An answer; repeatable.")
-@click.option("--answers-file", type=click.Path(path_type=Path, dir_okay=False), help="YAML file of answers.")
-@click.option("--defaults", is_flag=True, help="Do not ask: take defaults for everything not given.")
+@click.option(
+    "--stage",
+    help="Journey stage: learning, experimenting, prototyping, building, deploying, scaling.",
+)
+@click.option(
+    "--data", "data_pairs", multiple=True, metavar="KEY=VALUE", help="An answer; repeatable."
+)
+@click.option(
+    "--answers-file", type=click.Path(path_type=Path, dir_okay=False), help="YAML file of answers."
+)
+@click.option(
+    "--defaults", is_flag=True, help="Do not ask: take defaults for everything not given."
+)
 @click.option("--production", is_flag=True, help="Add the production layer even at an early stage.")
 @click.option("--yes", is_flag=True, help="Confirm warnings without asking.")
-@click.option("--into-existing", is_flag=True, help="Allow a non-empty DEST (never overwrites files).")
+@click.option(
+    "--into-existing", is_flag=True, help="Allow a non-empty DEST (never overwrites files)."
+)
 @click.option("--no-git", is_flag=True, help="Do not make DEST a git repository.")
 @_config_option
 def new(
@@ -170,12 +186,14 @@ def new(
         "is_production", given.get("is_production", chosen_stage in PRODUCTION_STAGES)
     )
     if wants_production and chosen_stage not in PRODUCTION_STAGES:
-        click.echo(f"Careful: you are at the {chosen_stage} stage. {EARLY_PRODUCTION_WARNING}", err=True)
+        click.echo(
+            f"Careful: you are at the {chosen_stage} stage. {EARLY_PRODUCTION_WARNING}", err=True
+        )
         if not yes:
             if not interactive:
                 raise UsageError(
-                    f"the production layer at the {chosen_stage} stage needs explicit confirmation: "
-                    "add --yes"
+                    f"the production layer at the {chosen_stage} stage needs explicit "
+                    "confirmation: add --yes"
                 )
             if not click.confirm("Build the production layer anyway?", default=False):
                 raise UsageError("stopped: no production layer at this stage")
@@ -206,11 +224,19 @@ def new(
 
 
 @main.command("assess")
-@click.option("--models", "models", type=click.Choice(MODELS_IN_PRODUCTION), help="Models in production.")
+@click.option(
+    "--models", "models", type=click.Choice(MODELS_IN_PRODUCTION), help="Models in production."
+)
 @click.option("--pipeline/--no-pipeline", default=None, help="Is there a data pipeline?")
 @click.option("--lake/--no-lake", default=None, help="Is there a data lake or warehouse?")
-@click.option("--sponsor/--no-sponsor", default=None, help="Has the first use case an executive sponsor?")
-@click.option("--save", type=click.Path(path_type=Path, dir_okay=False), help="Write the result as an answers file for `new --answers-file`.")
+@click.option(
+    "--sponsor/--no-sponsor", default=None, help="Has the first use case an executive sponsor?"
+)
+@click.option(
+    "--save",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the result as an answers file for `new --answers-file`.",
+)
 def assess_command(
     models: str | None,
     pipeline: bool | None,
@@ -228,7 +254,9 @@ def assess_command(
     if pipeline is None:
         pipeline = click.confirm("Do you have a data pipeline feeding ML work?", default=False)
     if lake is None:
-        lake = click.confirm("Is your data in one source of truth (data lake / warehouse)?", default=False)
+        lake = click.confirm(
+            "Is your data in one source of truth (data lake / warehouse)?", default=False
+        )
     if sponsor is None:
         sponsor = click.confirm("Does the first use case have an executive sponsor?", default=False)
     result = assess(Assessment(str(models), pipeline, lake, sponsor))
@@ -257,4 +285,68 @@ def assess_command(
             raise UsageError(f"cannot write {save}: {error}") from error
         click.echo(f"Saved; start the project with: mljourney new --answers-file {save}")
     else:
-        click.echo(f"Start the project with: mljourney new --stage {result.stage} --data models_in_production={models}")
+        click.echo(
+            f"Start the project with: mljourney new --stage {result.stage} "
+            f"--data models_in_production={models}"
+        )
+
+
+def _print_report(report: LifecycleReport, *, dry_run: bool = False) -> None:
+    prefix = "would be " if dry_run else ""
+    for change in report.changes:
+        versions = (
+            f"{change.from_version or '-'} -> {change.to_version or '-'}"
+            if change.from_version != change.to_version
+            else f"{change.to_version}"
+        )
+        click.echo(f"{change.layer}: {prefix}{change.action} ({versions})")
+        for path in change.changed_files:
+            marker = "  CONFLICT " if path in change.conflicts else "  "
+            click.echo(f"{marker}{path}")
+    if report.conflicts:
+        click.echo(
+            f"{len(report.conflicts)} file(s) have conflicts marked inline (<<<<<<< / >>>>>>>): "
+            "resolve them, then commit.",
+            err=True,
+        )
+
+
+def _exit_on_conflicts(report: LifecycleReport) -> None:
+    if report.conflicts:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--dry-run", is_flag=True, help="Show what would change; touch nothing.")
+def update(path: Path, dry_run: bool) -> None:
+    """Bring every layer of the project at PATH to the current template version."""
+    from generator.lifecycle import update_project
+
+    report = update_project(path.resolve(), dry_run=dry_run)
+    _print_report(report, dry_run=dry_run)
+    _exit_on_conflicts(report)
+
+
+@main.command()
+@click.argument("layer", type=click.Choice(["feedback-loop", "production"]))
+@click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False))
+def add(layer: str, path: Path) -> None:
+    """Add LAYER to the existing project at PATH, reusing its answers."""
+    from generator.lifecycle import add_layer
+
+    report = add_layer(path.resolve(), layer)
+    _print_report(report)
+    _exit_on_conflicts(report)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False))
+def graduate(path: Path) -> None:
+    """Move the PoC at PATH to production: same answers, code and docs, plus production."""
+    from generator.lifecycle import graduate as graduate_project
+
+    report = graduate_project(path.resolve())
+    _print_report(report)
+    click.echo("Next: pip install -e '.[test]' again (production dependencies), then run-local.")
+    _exit_on_conflicts(report)

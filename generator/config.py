@@ -69,7 +69,9 @@ def parse_policy(raw: Any, where: str = "policy") -> Policy:
         return Policy()
     if not isinstance(raw, dict):
         raise UsageError(f"{where} must be a mapping")
-    unknown = sorted(set(raw) - {"required_paths", "forbidden_patterns", "min_versions", "allowed_stages"})
+    unknown = sorted(
+        set(raw) - {"required_paths", "forbidden_patterns", "min_versions", "allowed_stages"}
+    )
     if unknown:
         raise UsageError(f"unknown key '{unknown[0]}' in {where}")
     patterns = _strings(raw.get("forbidden_patterns", []), f"{where}.forbidden_patterns")
@@ -77,7 +79,9 @@ def parse_policy(raw: Any, where: str = "policy") -> Policy:
         try:
             re.compile(pattern)
         except re.error as error:
-            raise UsageError(f"{where}.forbidden_patterns: '{pattern}' is not a regex: {error}") from error
+            raise UsageError(
+                f"{where}.forbidden_patterns: '{pattern}' is not a regex: {error}"
+            ) from error
     stages = _strings(raw.get("allowed_stages", []), f"{where}.allowed_stages")
     bad_stage = [s for s in stages if s not in STAGE_NAMES]
     if bad_stage:
@@ -115,7 +119,9 @@ def load_config(path: Path | None) -> OrgConfig:
     sources = _string_map(raw.get("template_sources", {}), "template_sources")
     bad = [layer for layer in sources if layer not in LAYERS]
     if bad:
-        raise UsageError(f"template_sources: unknown layer '{bad[0]}' (layers: {', '.join(LAYERS)})")
+        raise UsageError(
+            f"template_sources: unknown layer '{bad[0]}' (layers: {', '.join(LAYERS)})"
+        )
     defaults = raw.get("defaults", {})
     if not isinstance(defaults, dict):
         raise UsageError("defaults must be a mapping of answers")

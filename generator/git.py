@@ -13,9 +13,7 @@ _FALLBACK_IDENTITY = ("-c", "user.name=mljourney", "-c", "user.email=mljourney@l
 
 
 def _run(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["git", *args], cwd=repo, capture_output=True, text=True, check=False
-    )
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=False)
 
 
 def _identity_args(repo: Path) -> tuple[str, ...]:

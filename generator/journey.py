@@ -130,9 +130,7 @@ def stage_named(name: str) -> Stage:
 
 def level_for(models_in_production: str) -> Level:
     """Maturity level from how many models the organisation runs in production."""
-    return {"0": Level.STARTING, "1-2": Level.FIRST_WINS, "3+": Level.IMPACT}[
-        models_in_production
-    ]
+    return {"0": Level.STARTING, "1-2": Level.FIRST_WINS, "3+": Level.IMPACT}[models_in_production]
 
 
 def layers_for(stage: str, feedback_loop: bool) -> tuple[str, ...]:
@@ -240,7 +238,8 @@ def next_steps(
         ]
     if "feedback-loop" in layers:
         lines.append(
-            f"{project_name} feedback serve --host 127.0.0.1 --port 8000   # like button + panel challenge"
+            f"{project_name} feedback serve --host 127.0.0.1 --port 8000"
+            "   # like button + panel challenge"
         )
     actions = LEVEL_ACTIONS[level]
     lines.append(f"Focus for {actions.title} ({actions.signal}):")

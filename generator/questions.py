@@ -43,7 +43,9 @@ def validate_project_name(value: str) -> str:
         )
     package = package_name_for(value)
     if keyword.iskeyword(package) or keyword.issoftkeyword(package):
-        raise UsageError(f"project_name '{value}' gives the package name '{package}', a Python keyword")
+        raise UsageError(
+            f"project_name '{value}' gives the package name '{package}', a Python keyword"
+        )
     if package in sys.stdlib_module_names:
         raise UsageError(
             f"project_name '{value}' gives the package name '{package}', which shadows Python's "
@@ -250,7 +252,8 @@ def complete_answers(
     unknown = sorted(set(given) - known_keys - {"stage"})
     if unknown:
         raise UsageError(
-            f"unknown answer '{unknown[0]}' for stage {stage}; known: {', '.join(sorted(known_keys))}"
+            f"unknown answer '{unknown[0]}' for stage {stage}; "
+            f"known: {', '.join(sorted(known_keys))}"
         )
     values: dict[str, Any] = {k: validate_answer(k, v) for k, v in given.items() if k != "stage"}
     for question in questions_for(stage):

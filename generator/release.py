@@ -54,7 +54,13 @@ def build_bundle(template: Path, bundle: Path, version: str) -> bool:
             _git(Path(tmp), "clone", "--quiet", str(bundle), str(repo))
             _git(repo, "checkout", "--quiet", "-B", "main")
             for existing in bundle_tags(bundle):
-                _git(repo, "fetch", "--quiet", str(bundle), f"refs/tags/{existing}:refs/tags/{existing}")
+                _git(
+                    repo,
+                    "fetch",
+                    "--quiet",
+                    str(bundle),
+                    f"refs/tags/{existing}:refs/tags/{existing}",
+                )
         else:
             repo.mkdir()
             _git(repo, "init", "--quiet")
