@@ -1,0 +1,773 @@
+"""`mljourney check`: compliance and drift of generated projects.
+
+Pure functions build a typed report (one :class:`ProjectReport` per path, each a list of
+rule results); renderers turn it into text, JSON or JUnit. Nothing here writes to the
+projects, and nothing imports Copier.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from xml.etree import ElementTree
+
+import yaml
+
+from generator.config import Policy, parse_policy
+from generator.errors import UsageError
+from generator.journey import LEVEL_ACTIONS, MODELS_IN_PRODUCTION, Level, level_for
+from generator.layers import (
+    INSTALLED_BUNDLE_DIR,
+    LAYERS,
+    answers_file_name,
+    bundle_tags,
+    packaged_bundle,
+)
+from generator.project import read_answers
+
+# What each layer puts in every project: a trailing "/" means a directory.
+# `{package_name}` is filled in from the layer's answers.
+REQUIRED_LAYOUT: Mapping[str, tuple[str, ...]] = {
+    "poc": (
+        "pyproject.toml",
+        "README.md",
+        "src/{package_name}/",
+        "tests/",
+        "docs/poc-charter.md",
+        "docs/data-inventory.md",
+    ),
+    "production": ("infra/", "src/{package_name}/production/", ".github/workflows/"),
+    "feedback-loop": ("src/{package_name}/feedback/",),
+}
+
+# Never scanned: version control, environments, and data (big, and not ours to judge).
+SKIPPED_DIRS: frozenset[str] = frozenset({".git", ".venv", "venv", "node_modules", "data", "lake"})
+MAX_SCANNED_BYTES = 2_000_000
+MAX_FINDINGS_PER_RULE = 20
+_CONFLICT_MARKER = re.compile(r"^(<{7}|>{7}) ", re.MULTILINE)
+_DESCRIBE_SUFFIX = re.compile(r"-\d+-g[0-9a-f]+$")
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a rule found wrong (an error) or worth a look (a warning)."""
+
+    rule: str
+    message: str
+    path: str | None = None
+    severity: Severity = "error"
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """The outcome of one rule on one project."""
+
+    rule: str
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+
+@dataclass(frozen=True)
+class LayerVersion:
+    """A layer's recorded template version against the newest one released."""
+
+    layer: str
+    version: str | None
+    latest: str | None
+    behind: int | None
+    src_path: str | None
+
+    @property
+    def describe(self) -> str:
+        version = self.version or "?"
+        if self.behind:
+            return f"{self.layer} {version} -> {self.latest}"
+        return f"{self.layer} {version}"
+
+
+@dataclass(frozen=True)
+class ProjectReport:
+    """Everything `check` found about one path."""
+
+    path: str
+    name: str
+    is_project: bool
+    stage: str | None = None
+    level: int | None = None
+    layers: tuple[LayerVersion, ...] = ()
+    rules: tuple[RuleResult, ...] = ()
+
+    @property
+    def compliant(self) -> bool:
+        return all(rule.passed for rule in self.rules)
+
+    @property
+    def violations(self) -> list[Finding]:
+        return [f for r in self.rules for f in r.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for r in self.rules for f in r.findings if f.severity == "warning"]
+
+    @property
+    def drift(self) -> int:
+        """Released versions the project's layers are behind, summed over layers."""
+        return sum(layer.behind or 0 for layer in self.layers)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The reports of every checked path."""
+
+    projects: tuple[ProjectReport, ...]
+
+    @property
+    def compliant(self) -> bool:
+        return all(p.compliant for p in self.projects)
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What `check` enforces beyond the built-in rules."""
+
+    policy: Policy = field(default_factory=Policy)
+    allow_drift: bool = False
+
+
+# --- policy ------------------------------------------------------------------------------
+
+
+def load_policy_file(path: Path) -> Policy:
+    """Read a YAML file holding a policy mapping (optionally under a top-level ``policy:``)."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise UsageError(f"cannot read policy {path}: {' '.join(str(error).split())}") from error
+    if isinstance(raw, dict) and set(raw) == {"policy"}:
+        raw = raw["policy"]
+    return parse_policy(raw, where=f"policy {path}")
+
+
+def combine_policies(first: Policy, second: Policy) -> Policy:
+    """Both policies at once: every required path and pattern, the stricter minimum version."""
+    min_versions = dict(first.min_versions)
+    for layer, version in second.min_versions.items():
+        current = min_versions.get(layer)
+        if current is None or _version_key(version) > _version_key(current):
+            min_versions[layer] = version
+    if first.allowed_stages and second.allowed_stages:
+        stages = tuple(s for s in first.allowed_stages if s in second.allowed_stages)
+    else:
+        stages = first.allowed_stages or second.allowed_stages
+    return Policy(
+        required_paths=tuple(dict.fromkeys(first.required_paths + second.required_paths)),
+        forbidden_patterns=tuple(
+            dict.fromkeys(first.forbidden_patterns + second.forbidden_patterns)
+        ),
+        min_versions=min_versions,
+        allowed_stages=stages,
+    )
+
+
+# --- versions ----------------------------------------------------------------------------
+
+
+def _parse_version(text: str) -> Any:
+    """A comparable version for a tag or ``git describe`` output, or None."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(_DESCRIBE_SUFFIX.sub("", text))
+    except InvalidVersion:
+        return None
+
+
+def _version_key(text: str) -> tuple[int, Any]:
+    parsed = _parse_version(text)
+    return (0, text) if parsed is None else (1, parsed)
+
+
+class SourceTags:
+    """Released versions of each template source, looked up once per check run."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[str, ...] | None] = {}
+
+    def versions(self, layer: str, src_path: str) -> tuple[str, ...] | None:
+        """Released version tags of the source, oldest first; None when it cannot be read."""
+        key = f"{layer}\0{src_path}"
+        if key not in self._cache:
+            self._cache[key] = self._lookup(layer, src_path)
+        return self._cache[key]
+
+    @staticmethod
+    def _lookup(layer: str, src_path: str) -> tuple[str, ...] | None:
+        if src_path.startswith(INSTALLED_BUNDLE_DIR):
+            # What `mljourney update` would bring: the shipped bundle, plus anything newer
+            # a newer mljourney already installed at the recorded path.
+            names: set[str] = set()
+            for bundle in (packaged_bundle(layer), Path(os.path.expanduser(src_path))):
+                if bundle.is_file():
+                    names.update(bundle_tags(bundle))
+        else:
+            names = set(_remote_tags(src_path) or ())
+        released = sorted((n for n in names if _parse_version(n) is not None), key=_version_key)
+        return tuple(released) if released else None
+
+
+def _remote_tags(src_path: str) -> list[str] | None:
+    try:
+        result = subprocess.run(
+            ["git", "ls-remote", "--tags", "--refs", os.path.expanduser(src_path)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if result.returncode != 0:
+        return None
+    return [
+        line.partition("refs/tags/")[2]
+        for line in result.stdout.splitlines()
+        if "refs/tags/" in line
+    ]
+
+
+def layer_version(layer: str, answers: Mapping[str, Any], tags: SourceTags) -> LayerVersion:
+    """Where a layer's recorded version stands against its source's released versions."""
+    src_path = answers.get("_src_path")
+    commit = answers.get("_commit")
+    version = None if commit is None else str(commit)
+    if src_path is None:
+        return LayerVersion(layer, version, None, None, None)
+    released = tags.versions(layer, str(src_path))
+    if not released:
+        return LayerVersion(layer, version, None, None, str(src_path))
+    latest = released[-1]
+    behind = None
+    if version is not None and _parse_version(version) is not None:
+        behind = sum(1 for tag in released if _version_key(tag) > _version_key(version))
+    return LayerVersion(layer, version, latest, behind, str(src_path))
+
+
+# --- files -------------------------------------------------------------------------------
+
+
+def project_files(root: Path) -> list[Path]:
+    """Files to scan, relative to ``root``, skipped directories left out.
+
+    Git's view (tracked and untracked, not ignored) when the project is a git work tree,
+    else every file under ``root``.
+    """
+    listed = _git_files(root)
+    if listed is None:
+        listed = list(_walk(root))
+    return sorted(p for p in listed if not SKIPPED_DIRS.intersection(p.parts[:-1]))
+
+
+def _git_files(root: Path) -> list[Path] | None:
+    try:
+        result = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=root,
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if result.returncode != 0:
+        return None
+    names = result.stdout.decode("utf-8", errors="replace").split("\0")
+    return [Path(name) for name in dict.fromkeys(names) if name and (root / name).is_file()]
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for directory, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
+        for name in files:
+            yield (Path(directory) / name).relative_to(root)
+
+
+def read_text(path: Path) -> str | None:
+    """The file's text, or None for binary, unreadable or very large files."""
+    try:
+        if path.stat().st_size > MAX_SCANNED_BYTES:
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if b"\0" in data[:8192]:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+# --- rules -------------------------------------------------------------------------------
+
+
+def _capped(rule: str, findings: list[Finding]) -> RuleResult:
+    if len(findings) > MAX_FINDINGS_PER_RULE:
+        more = len(findings) - MAX_FINDINGS_PER_RULE
+        findings = [*findings[:MAX_FINDINGS_PER_RULE], Finding(rule, f"... and {more} more")]
+    return RuleResult(rule, tuple(findings))
+
+
+def check_answers(root: Path) -> tuple[dict[str, dict[str, Any]], RuleResult]:
+    """Parse every layer's answers file; each must record its source and version."""
+    layers: dict[str, dict[str, Any]] = {}
+    findings = []
+    for layer in LAYERS:
+        name = answers_file_name(layer)
+        if not (root / name).is_file():
+            continue
+        try:
+            answers = read_answers(root / name)
+        except UsageError as error:
+            findings.append(Finding("answers", str(error).replace(str(root) + os.sep, ""), name))
+            continue
+        layers[layer] = answers
+        for key in ("_src_path", "_commit"):
+            if not answers.get(key):
+                findings.append(
+                    Finding("answers", f"{name} has no {key}: `update` cannot work", name)
+                )
+    return layers, RuleResult("answers", tuple(findings))
+
+
+def check_layers(answers: Mapping[str, Mapping[str, Any]]) -> RuleResult:
+    """The layers present match the recorded answers (core first, flags consistent)."""
+    findings = []
+    core = answers.get("poc", {})
+    if core.get("is_production") and "production" not in answers:
+        findings.append(
+            Finding("layers", "is_production is true but the production layer is not applied")
+        )
+    if "production" in answers and core.get("is_production") is False:
+        findings.append(
+            Finding("layers", "the production layer is applied but is_production is false")
+        )
+    if core.get("feedback_loop") and "feedback-loop" not in answers:
+        findings.append(
+            Finding("layers", "feedback_loop is true but the feedback-loop layer is not applied")
+        )
+    if "feedback-loop" in answers and core.get("feedback_loop") is False:
+        findings.append(
+            Finding("layers", "the feedback-loop layer is applied but feedback_loop is false")
+        )
+    package = core.get("package_name")
+    for layer, layer_answers in answers.items():
+        other = layer_answers.get("package_name")
+        if layer != "poc" and other is not None and package is not None and other != package:
+            findings.append(
+                Finding(
+                    "layers",
+                    f"the {layer} layer was rendered for package '{other}', "
+                    f"the core for '{package}'",
+                    answers_file_name(layer),
+                )
+            )
+    return RuleResult("layers", tuple(findings))
+
+
+def check_versions(versions: Sequence[LayerVersion], allow_drift: bool) -> RuleResult:
+    """Every layer is on the newest released version of its source."""
+    findings = []
+    for layer in versions:
+        if layer.latest is None:
+            if layer.src_path is not None:
+                findings.append(
+                    Finding(
+                        "versions",
+                        f"{layer.layer}: cannot read the released versions of {layer.src_path}",
+                        severity="warning",
+                    )
+                )
+            continue
+        if layer.behind is None:
+            findings.append(
+                Finding(
+                    "versions",
+                    f"{layer.layer}: recorded version '{layer.version}' is not a release",
+                    answers_file_name(layer.layer),
+                    "warning",
+                )
+            )
+        elif layer.behind:
+            plural = "s" if layer.behind > 1 else ""
+            findings.append(
+                Finding(
+                    "versions",
+                    f"{layer.layer} is at {layer.version}, {layer.behind} release{plural} behind "
+                    f"{layer.latest}: run `mljourney update`",
+                    answers_file_name(layer.layer),
+                    "warning" if allow_drift else "error",
+                )
+            )
+    return RuleResult("versions", tuple(findings))
+
+
+def _path_present(root: Path, required: str) -> bool:
+    if any(char in required for char in "*?["):
+        return any(root.glob(required.rstrip("/")))
+    if required.endswith("/"):
+        return (root / required).is_dir()
+    return (root / required).exists()
+
+
+def check_layout(root: Path, answers: Mapping[str, Mapping[str, Any]]) -> RuleResult:
+    """Every applied layer's required files and directories are there."""
+    package = str(answers.get("poc", {}).get("package_name", ""))
+    findings = []
+    for layer, required in REQUIRED_LAYOUT.items():
+        if layer not in answers:
+            continue
+        layer_package = str(answers[layer].get("package_name", package))
+        for template in required:
+            path = template.format(package_name=layer_package)
+            if not _path_present(root, path):
+                findings.append(Finding("layout", f"{path} is missing ({layer} layer)", path))
+    return RuleResult("layout", tuple(findings))
+
+
+def check_leftovers(root: Path, files: Sequence[Path], texts: Mapping[Path, str]) -> RuleResult:
+    """No unresolved merge conflicts: no conflict markers, no ``*.rej`` files."""
+    findings = [
+        Finding("conflicts", f"{path}: rejected update hunk left behind", str(path))
+        for path in files
+        if path.suffix == ".rej"
+    ]
+    for path, text in texts.items():
+        match = _CONFLICT_MARKER.search(text)
+        if match:
+            findings.append(
+                Finding(
+                    "conflicts",
+                    f"{path}:{_line_of(text, match.start())}: unresolved conflict marker",
+                    str(path),
+                )
+            )
+    return _capped("conflicts", findings)
+
+
+def check_policy(
+    root: Path,
+    policy: Policy,
+    stage: str | None,
+    versions: Sequence[LayerVersion],
+    texts: Mapping[Path, str],
+) -> list[RuleResult]:
+    """The organisation's rules; one result per rule the policy sets."""
+    results = []
+    if policy.required_paths:
+        findings = [
+            Finding("policy:required_paths", f"{path} is missing (organisation policy)", path)
+            for path in policy.required_paths
+            if not _path_present(root, path)
+        ]
+        results.append(RuleResult("policy:required_paths", tuple(findings)))
+    if policy.forbidden_patterns:
+        results.append(_forbidden(policy.forbidden_patterns, texts))
+    if policy.min_versions:
+        by_layer = {v.layer: v for v in versions}
+        findings = []
+        for layer, minimum in policy.min_versions.items():
+            applied = by_layer.get(layer)
+            if applied is None:
+                continue
+            if applied.version is None or _version_key(applied.version) < _version_key(minimum):
+                findings.append(
+                    Finding(
+                        "policy:min_versions",
+                        f"{layer} is at {applied.version or 'an unknown version'}; "
+                        f"the policy requires at least {minimum}",
+                        answers_file_name(layer),
+                    )
+                )
+        results.append(RuleResult("policy:min_versions", tuple(findings)))
+    if policy.allowed_stages:
+        findings = []
+        if stage not in policy.allowed_stages:
+            findings.append(
+                Finding(
+                    "policy:allowed_stages",
+                    f"stage '{stage}' is not allowed (allowed: {', '.join(policy.allowed_stages)})",
+                    answers_file_name("poc"),
+                )
+            )
+        results.append(RuleResult("policy:allowed_stages", tuple(findings)))
+    return results
+
+
+def _forbidden(patterns: Sequence[str], texts: Mapping[Path, str]) -> RuleResult:
+    compiled = [(pattern, re.compile(pattern, re.MULTILINE)) for pattern in patterns]
+    findings = []
+    for path, text in texts.items():
+        for pattern, regex in compiled:
+            match = regex.search(text)
+            if match:
+                findings.append(
+                    Finding(
+                        "policy:forbidden_patterns",
+                        f"{path}:{_line_of(text, match.start())}: matches forbidden pattern "
+                        f"'{pattern}'",
+                        str(path),
+                    )
+                )
+    return _capped("policy:forbidden_patterns", findings)
+
+
+# --- projects ----------------------------------------------------------------------------
+
+
+def check_project(
+    root: Path, options: CheckOptions, tags: SourceTags | None = None
+) -> ProjectReport:
+    """Check one path; a path that is not an mljourney project is a failing report."""
+    tags = tags or SourceTags()
+    shown = str(root)
+    answers, answers_result = check_answers(root)
+    if "poc" not in answers:
+        reason = (
+            f"not an mljourney project: {answers_file_name('poc')} is missing"
+            if not (root / answers_file_name("poc")).is_file()
+            else f"{answers_file_name('poc')} cannot be read"
+        )
+        findings = (Finding("project", reason), *answers_result.findings)
+        return ProjectReport(
+            path=shown, name=root.name, is_project=False, rules=(RuleResult("project", findings),)
+        )
+    core = answers["poc"]
+    stage = str(core.get("stage", "unknown"))
+    models = str(core.get("models_in_production", ""))
+    level = int(level_for(models)) if models in MODELS_IN_PRODUCTION else None
+    versions = tuple(layer_version(layer, answers[layer], tags) for layer in answers)
+    files = project_files(root)
+    texts = {path: text for path in files if (text := read_text(root / path)) is not None}
+    rules = (
+        answers_result,
+        check_layers(answers),
+        check_versions(versions, options.allow_drift),
+        check_layout(root, answers),
+        check_leftovers(root, files, texts),
+        *check_policy(root, options.policy, stage, versions, texts),
+    )
+    return ProjectReport(
+        path=shown,
+        name=str(core.get("project_name", root.name)),
+        is_project=True,
+        stage=stage,
+        level=level,
+        layers=versions,
+        rules=rules,
+    )
+
+
+def discover_projects(root: Path) -> list[Path]:
+    """Every mljourney project under ``root`` (a directory holding the core answers file)."""
+    marker = answers_file_name("poc")
+    found = []
+    for directory, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
+        if marker in files:
+            found.append(Path(directory))
+            dirs[:] = []  # a project does not nest another one
+    return found
+
+
+def check_paths(
+    paths: Sequence[Path], options: CheckOptions, recursive: bool = False
+) -> CheckReport:
+    """Check every path (a missing one is a usage error, raised before any work)."""
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise UsageError(f"{missing[0]} does not exist")
+    not_dirs = [p for p in paths if not p.is_dir()]
+    if not_dirs:
+        raise UsageError(f"{not_dirs[0]} is not a directory")
+    roots: list[Path] = []
+    for path in paths:
+        if recursive:
+            found = discover_projects(path)
+            roots.extend(found or [path])
+        else:
+            roots.append(path)
+    tags = SourceTags()
+    return CheckReport(tuple(check_project(root, options, tags) for root in dict.fromkeys(roots)))
+
+
+# --- renderers ---------------------------------------------------------------------------
+
+
+def _level_title(level: int | None) -> str:
+    if level is None:
+        return "?"
+    return LEVEL_ACTIONS[Level(level)].title
+
+
+def render_text(report: CheckReport) -> str:
+    """Human-readable report: details for one project, a fleet table for several."""
+    if len(report.projects) == 1:
+        return _render_one(report.projects[0])
+    return _render_fleet(report)
+
+
+def _render_one(project: ProjectReport) -> str:
+    lines = [f"{project.name} ({project.path})"]
+    if project.is_project:
+        lines.append(f"  stage: {project.stage}; {_level_title(project.level)}")
+        lines.append("  layers: " + ", ".join(v.describe for v in project.layers))
+    for rule in project.rules:
+        lines.append(f"  {'PASS' if rule.passed else 'FAIL'}  {rule.rule}")
+        for finding in rule.findings:
+            marker = "warning: " if finding.severity == "warning" else ""
+            lines.append(f"        - {marker}{finding.message}")
+    count = len(project.violations)
+    verdict = (
+        "compliant"
+        if project.compliant
+        else f"NOT compliant: {count} violation" + ("s" if count > 1 else "")
+    )
+    lines.append(verdict)
+    return "\n".join(lines) + "\n"
+
+
+def _render_fleet(report: CheckReport) -> str:
+    header = ("project", "stage", "level", "layers", "versions", "drift", "violations", "path")
+    rows = [header]
+    for p in report.projects:
+        rows.append(
+            (
+                p.name if p.is_project else f"{p.name} (not a project)",
+                p.stage or "-",
+                str(p.level) if p.level is not None else "-",
+                ",".join(v.layer for v in p.layers) or "-",
+                ",".join(v.version or "?" for v in p.layers) or "-",
+                str(p.drift),
+                str(len(p.violations)),
+                p.path,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    failing = [p for p in report.projects if not p.compliant]
+    for p in failing:
+        lines.append("")
+        lines.append(f"{p.name} ({p.path}):")
+        lines.extend(f"  - [{f.rule}] {f.message}" for f in p.violations)
+    total = len(report.projects)
+    lines.append("")
+    lines.append(f"{total - len(failing)} of {total} projects compliant")
+    return "\n".join(lines) + "\n"
+
+
+def report_dict(report: CheckReport) -> dict[str, Any]:
+    """The report as JSON-ready data."""
+
+    def finding(f: Finding) -> dict[str, Any]:
+        return {"rule": f.rule, "message": f.message, "path": f.path}
+
+    projects = [
+        {
+            "path": p.path,
+            "name": p.name,
+            "is_project": p.is_project,
+            "stage": p.stage,
+            "level": p.level,
+            "compliant": p.compliant,
+            "drift": p.drift,
+            "layers": {
+                v.layer: {
+                    "version": v.version,
+                    "latest": v.latest,
+                    "behind": v.behind,
+                    "src_path": v.src_path,
+                }
+                for v in p.layers
+            },
+            "rules": [{"rule": r.rule, "passed": r.passed} for r in p.rules],
+            "violations": [finding(f) for f in p.violations],
+            "warnings": [finding(f) for f in p.warnings],
+        }
+        for p in report.projects
+    ]
+    return {
+        "compliant": report.compliant,
+        "summary": {
+            "projects": len(report.projects),
+            "compliant": sum(p.compliant for p in report.projects),
+            "violations": sum(len(p.violations) for p in report.projects),
+        },
+        "projects": projects,
+    }
+
+
+def render_json(report: CheckReport) -> str:
+    """The report as JSON."""
+    return json.dumps(report_dict(report), indent=2) + "\n"
+
+
+def render_junit(report: CheckReport) -> str:
+    """The report as JUnit XML: one test suite per project, one test case per rule."""
+    suites = ElementTree.Element("testsuites", name="mljourney check")
+    for p in report.projects:
+        failures = sum(not r.passed for r in p.rules)
+        suite = ElementTree.SubElement(
+            suites,
+            "testsuite",
+            name=p.name,
+            tests=str(len(p.rules)),
+            failures=str(failures),
+            errors="0",
+            skipped="0",
+        )
+        ElementTree.SubElement(
+            ElementTree.SubElement(suite, "properties"),
+            "property",
+            name="path",
+            value=p.path,
+        )
+        for rule in p.rules:
+            case = ElementTree.SubElement(suite, "testcase", classname=p.name, name=rule.rule)
+            errors = [f for f in rule.findings if f.severity == "error"]
+            if errors:
+                failure = ElementTree.SubElement(case, "failure", message=errors[0].message)
+                failure.text = "\n".join(f.message for f in errors)
+            warnings = [f for f in rule.findings if f.severity == "warning"]
+            if warnings:
+                ElementTree.SubElement(case, "system-out").text = "\n".join(
+                    f"warning: {f.message}" for f in warnings
+                )
+    suites.set("tests", str(sum(len(p.rules) for p in report.projects)))
+    suites.set("failures", str(sum(not r.passed for p in report.projects for r in p.rules)))
+    ElementTree.indent(suites)
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        + ElementTree.tostring(suites, encoding="unicode")
+        + "\n"
+    )
+
+
+RENDERERS = {"text": render_text, "json": render_json, "junit": render_junit}
