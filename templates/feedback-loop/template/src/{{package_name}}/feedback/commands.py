@@ -1,0 +1,118 @@
+"""The ``feedback`` command group: serve, check-retrain, export-labels, compact."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .settings import Settings
+
+
+def _settings(lake: str | None) -> Settings:
+    try:
+        return Settings.from_env(**({"lake_dir": Path(lake)} if lake else {}))
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+
+
+lake_option = click.option(
+    "--lake", default=None, help="Lake directory (default: $FEEDBACK_LAKE_DIR or ./lake)."
+)
+
+
+@click.group()
+def feedback() -> None:
+    """Collect labels through the product: like button, panel challenge, retraining."""
+
+
+@feedback.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@lake_option
+def serve(host: str, port: int, lake: str | None) -> None:
+    """Run the feedback web service (demo page at /, stats at /stats)."""
+    import uvicorn
+
+    from .service import create_app
+
+    app = create_app(_settings(lake))
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+@feedback.command("check-retrain")
+@lake_option
+@click.option("--window-hours", default=24.0, show_default=True, help="Recent window.")
+@click.option("--min-samples", default=500, show_default=True, help="Votes needed per side.")
+@click.option("--alpha", default=0.05, show_default=True, help="Significance level.")
+@click.option("--min-new-labels", default=100, show_default=True, help="Labels that trigger.")
+@click.option("--cooldown-hours", default=24.0, show_default=True, help="Pause after a retrain.")
+@click.option("--dry-run", is_flag=True, help="Decide and explain, start nothing, record nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON.")
+def check_retrain(lake: str | None, dry_run: bool, as_json: bool, **thresholds: float) -> None:
+    """Decide on the lake whether retraining is due, say why, and start it when it is."""
+    from .retrain import Policy, check_and_maybe_retrain
+
+    policy = Policy(**thresholds)  # type: ignore[arg-type]
+    decision, outcome = check_and_maybe_retrain(_settings(lake), policy, dry_run=dry_run)
+    if as_json:
+        payload = {"due": decision.due, "reasons": decision.reasons, "notes": decision.notes}
+        click.echo(json.dumps(payload | {"outcome": outcome, "stats": decision.stats}))
+        return
+    click.echo(f"retraining due: {'yes' if decision.due else 'no'}")
+    for reason in decision.reasons:
+        click.echo(f"  because {reason}")
+    for note in decision.notes:
+        click.echo(f"  - {note}")
+    click.echo(f"outcome: {outcome}")
+
+
+@feedback.command("export-labels")
+@lake_option
+@click.option(
+    "--output",
+    default="data/feedback_labels.parquet",
+    show_default=True,
+    help="Where to write the labels (.parquet or .csv).",
+)
+def export_labels(lake: str | None, output: str) -> None:
+    """Write the consensus labels with their images' pixels as a training data set."""
+    import pandas as pd
+
+    from .challenge import CONSENSUS_SQL, load_pool
+    from .lake import connect
+
+    labels = connect(_settings(lake)).execute(CONSENSUS_SQL).fetch_df()
+    pool = load_pool()
+    index = {item: i for i, item in enumerate(pool.item_ids)}
+    pixels = pd.DataFrame(
+        [pool.images[index[item]].ravel() for item in labels["item_id"]],
+        columns=[f"pixel_{i}" for i in range(64)],
+    )
+    frame = pd.concat([labels.reset_index(drop=True), pixels], axis=1)
+    path = Path(output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif path.suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        raise click.UsageError("--output must end in .parquet or .csv")
+    click.echo(f"wrote {len(frame)} consensus labels to {path}")
+
+
+@feedback.command()
+@lake_option
+def compact(lake: str | None) -> None:
+    """Merge each partition of the local lake into one de-duplicated file."""
+    from .lake import compact as compact_lake
+
+    settings = _settings(lake)
+    if settings.sink != "local":
+        raise click.UsageError("compact works on the local lake; in S3 use an Athena CTAS job")
+    result = compact_lake(settings.lake_dir)
+    click.echo(
+        f"compacted {result['partitions']} partitions: removed {result['files_removed']} files, "
+        f"dropped {result['rows_dropped']} duplicate rows"
+    )

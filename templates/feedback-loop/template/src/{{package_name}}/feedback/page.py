@@ -1,0 +1,243 @@
+"""The demo page and the embeddable widgets (like button, panel challenge).
+
+The widgets are plain JavaScript in ``/widget.js``: put ``<div data-feedback-like
+data-prediction-id=... data-feedback-token=...>`` or ``<div data-feedback-challenge>`` on a
+page served from the same origin (behind the same reverse proxy) and include the script.
+Both are keyboard accessible (native buttons, ``aria-pressed`` toggles, a polite live
+region for results) and refuse a second submit while one is in flight.
+"""
+
+from __future__ import annotations
+
+import html
+
+from . import PROJECT_NAME
+
+WIDGET_JS = r"""
+(function () {
+  "use strict";
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID().replace(/-/g, "");
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  async function postJSON(url, body) {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+      credentials: "same-origin",
+    });
+    let data = {};
+    try { data = await response.json(); } catch (e) { data = {}; }
+    return { ok: response.ok, status: response.status, data: data };
+  }
+  function makeButton(label, cls) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = cls;
+    button.textContent = label;
+    return button;
+  }
+  function liveRegion(cls) {
+    const region = document.createElement("p");
+    region.className = cls;
+    region.setAttribute("role", "status");
+    region.setAttribute("aria-live", "polite");
+    return region;
+  }
+
+  function mountLike(root) {
+    root.textContent = "";
+    const like = makeButton("\uD83D\uDC4D Like", "fb-like-button");
+    const dislike = makeButton("\uD83D\uDC4E Dislike", "fb-dislike-button");
+    const status = liveRegion("fb-status");
+    let current = 0;
+    let busy = false;
+    function render() {
+      like.setAttribute("aria-pressed", String(current === 1));
+      dislike.setAttribute("aria-pressed", String(current === -1));
+      root.dataset.vote = String(current);
+    }
+    function setBusy(value) {
+      busy = value;
+      for (const b of [like, dislike]) b.setAttribute("aria-disabled", String(value));
+      if (value) root.setAttribute("aria-busy", "true"); else root.removeAttribute("aria-busy");
+    }
+    async function vote(target) {
+      if (busy) return; // no double submit: one request at a time
+      setBusy(true);
+      const value = current === target ? 0 : target; // pressing again retracts
+      const body = {
+        event_id: newId(), // reused on retry, so a retry is never counted twice
+        prediction_id: root.dataset.predictionId,
+        feedback_token: root.dataset.feedbackToken,
+        value: value,
+      };
+      let result = null;
+      for (let attempt = 0; attempt < 3 && result === null; attempt++) {
+        result = await postJSON("/api/feedback", body).catch(() => null);
+      }
+      if (result && result.ok) {
+        current = value;
+        status.textContent = value === 1 ? "Thanks, you liked this."
+          : value === -1 ? "Thanks, you disliked this." : "Vote retracted.";
+      } else {
+        status.textContent = "Could not record the vote: " +
+          ((result && result.data.detail) || "network error");
+      }
+      setBusy(false);
+      render();
+      root.dispatchEvent(new CustomEvent("feedback:vote", { detail: { value: current } }));
+    }
+    like.addEventListener("click", () => vote(1));
+    dislike.addEventListener("click", () => vote(-1));
+    root.append(like, dislike, status);
+    render();
+  }
+
+  function mountChallenge(root) {
+    root.textContent = "";
+    const prompt = document.createElement("p");
+    prompt.className = "fb-prompt";
+    prompt.id = "fb-prompt-" + newId().slice(0, 8);
+    const grid = document.createElement("div");
+    grid.className = "fb-grid";
+    grid.setAttribute("role", "group");
+    grid.setAttribute("aria-labelledby", prompt.id);
+    const verify = makeButton("Verify", "fb-verify");
+    const status = liveRegion("fb-challenge-status");
+    root.append(prompt, grid, verify, status);
+    let challenge = null;
+    let busy = false;
+
+    async function load(message) {
+      root.dataset.state = "loading";
+      const response = await fetch("/api/challenge",
+        { credentials: "same-origin", cache: "no-store" });
+      const data = await response.json().catch(() => ({}));
+      if (!response.ok) {
+        status.textContent = "Could not load a challenge: " + (data.detail || response.status);
+        root.dataset.state = "error";
+        return;
+      }
+      challenge = data;
+      prompt.textContent = data.prompt;
+      grid.textContent = "";
+      data.panels.forEach((panel, i) => {
+        const button = makeButton("", "fb-panel");
+        button.dataset.panelId = panel.id;
+        button.setAttribute("aria-pressed", "false");
+        button.setAttribute("aria-label", "Panel " + (i + 1) + " of " + data.panels.length);
+        const img = document.createElement("img");
+        img.src = panel.image;
+        img.alt = "";
+        img.width = 64;
+        img.height = 64;
+        button.append(img);
+        button.addEventListener("click", () => {
+          const pressed = button.getAttribute("aria-pressed") === "true";
+          button.setAttribute("aria-pressed", String(!pressed));
+        });
+        grid.append(button);
+      });
+      status.textContent = message || "";
+      root.dataset.state = "ready";
+    }
+
+    verify.addEventListener("click", async () => {
+      if (busy || !challenge) return; // no double submit
+      busy = true;
+      verify.setAttribute("aria-disabled", "true");
+      const selected = Array.from(grid.querySelectorAll('[aria-pressed="true"]'))
+        .map((b) => b.dataset.panelId);
+      const id = challenge.challenge_id;
+      challenge = null; // single use
+      const url = "/api/challenge/" + encodeURIComponent(id);
+      const result = await postJSON(url, { selected: selected }).catch(() => null);
+      if (result && result.ok && result.data.passed) {
+        root.dataset.passToken = result.data.pass_token;
+        grid.textContent = "";
+        prompt.textContent = "";
+        status.textContent = "Passed. Thank you: your answers help label new images.";
+        root.dataset.state = "passed";
+        root.dispatchEvent(new CustomEvent("feedback:pass", { detail: result.data }));
+      } else {
+        const why = result && result.ok ? "Not quite." :
+          "Could not check the answer (" +
+          ((result && result.data.detail) || "network error") + ").";
+        root.dataset.failures = String(Number(root.dataset.failures || 0) + 1);
+        await load(why + " Here is a new challenge.");
+      }
+      busy = false;
+      verify.setAttribute("aria-disabled", "false");
+    });
+    load();
+  }
+
+  window.FeedbackWidgets = { mountLike: mountLike, mountChallenge: mountChallenge };
+  function autoMount() {
+    document.querySelectorAll("[data-feedback-like][data-prediction-id]").forEach(mountLike);
+    document.querySelectorAll("[data-feedback-challenge]").forEach(mountChallenge);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", autoMount);
+  else autoMount();
+})();
+"""
+
+DEMO_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>__PROJECT__: feedback loop demo</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body { font-family: system-ui, sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; }
+button { font: inherit; padding: .4rem .8rem; margin: .2rem; }
+button[aria-pressed="true"] { background: #1d4ed8; color: #fff; }
+button[aria-disabled="true"] { opacity: .6; cursor: progress; }
+:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
+.fb-grid { display: grid; grid-template-columns: repeat(3, 80px); gap: 6px; }
+.fb-panel { padding: 4px; margin: 0; border: 3px solid transparent; background: #eee; }
+.fb-panel[aria-pressed="true"] { border-color: #1d4ed8; background: #dbeafe; }
+pre { background: #f5f5f5; padding: .5rem; overflow-x: auto; }
+</style></head>
+<body><main>
+<h1>__PROJECT__: feedback loop demo</h1>
+<section aria-labelledby="suggestion-title">
+<h2 id="suggestion-title">A suggestion from the model</h2>
+<button type="button" id="new-suggestion">Get a new suggestion</button>
+<div id="suggestion" aria-live="polite"></div>
+<div id="like" data-feedback-like></div>
+</section>
+<section aria-labelledby="challenge-title">
+<h2 id="challenge-title">Help us label images</h2>
+<div id="challenge" data-feedback-challenge></div>
+</section>
+<p><a href="/stats">Stats: like-rate per model version, labels gathered</a></p>
+</main>
+<script src="/widget.js"></script>
+<script>
+async function newSuggestion() {
+  const response = await fetch("/api/predict", {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: "{}",
+    credentials: "same-origin" });
+  const data = await response.json();
+  const box = document.getElementById("suggestion");
+  if (!response.ok) { box.textContent = "Could not get a suggestion: " + data.detail; return; }
+  box.innerHTML = "";
+  const p = document.createElement("p");
+  p.textContent = "Model " + data.model_version + " predicts: " + JSON.stringify(data.prediction);
+  const pre = document.createElement("pre");
+  pre.textContent = JSON.stringify(data.input);
+  box.append(p, pre);
+  const like = document.getElementById("like");
+  like.dataset.predictionId = data.prediction_id;
+  like.dataset.feedbackToken = data.feedback_token;
+  window.FeedbackWidgets.mountLike(like);
+  document.body.dataset.ready = "true";
+}
+document.getElementById("new-suggestion").addEventListener("click", newSuggestion);
+newSuggestion();
+</script>
+</body></html>
+""".replace("__PROJECT__", html.escape(PROJECT_NAME))

@@ -1,0 +1,224 @@
+"""When to retrain, decided on the lake, and how retraining is started.
+
+Retraining is due when either
+
+* the like-rate of the current model version dropped significantly: the last
+  ``window_hours`` against everything before, one-sided two-proportion z-test at
+  ``alpha``, each side with at least ``min_samples`` active votes (the sample sizes that
+  detect a 5-point drop with 80% power are in docs/feedback-loop.md); or
+* at least ``min_new_labels`` consensus labels appeared since the last retraining,
+
+and the last retraining started more than ``cooldown_hours`` ago. Every check is
+written to the lake's ``retrain_runs`` table, so the cooldown holds across machines.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import os
+import subprocess
+import sys
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from . import PROJECT_NAME
+from .challenge import CONSENSUS_SQL
+from .lake import Sink, connect, make_sink, now_us
+from .settings import Settings
+
+PACKAGE = __package__.rsplit(".", 1)[0]
+HOUR_US = 3_600_000_000
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Thresholds of the retraining trigger."""
+
+    window_hours: float = 24.0
+    min_samples: int = 500
+    alpha: float = 0.05
+    min_new_labels: int = 100
+    cooldown_hours: float = 24.0
+
+
+@dataclass
+class Decision:
+    """The outcome of one check, with every reason spelled out."""
+
+    due: bool
+    model_version: str | None
+    reasons: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    stats: dict[str, float | int | None] = field(default_factory=dict)
+
+
+def normal_cdf(z: float) -> float:
+    """Standard normal CDF."""
+    return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
+
+
+def two_proportion_z(likes_a: int, n_a: int, likes_b: int, n_b: int) -> tuple[float, float]:
+    """z statistic and one-sided p-value for "rate b is lower than rate a"."""
+    pooled = (likes_a + likes_b) / (n_a + n_b)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
+    if se == 0:
+        return 0.0, 1.0
+    z = (likes_b / n_b - likes_a / n_a) / se
+    return z, normal_cdf(z)
+
+
+ACTIVE_VOTES_SQL = """
+SELECT model_version, value, server_ts FROM feedback
+QUALIFY row_number() OVER (PARTITION BY prediction_id, subject ORDER BY server_ts DESC) = 1
+"""
+
+
+def evaluate_policy(settings: Settings, policy: Policy, now: int | None = None) -> Decision:
+    """Evaluate the policy on the lake (read-only)."""
+    now = now_us() if now is None else now
+    con = connect(settings)
+    row = con.execute(
+        "SELECT model_version FROM predictions ORDER BY server_ts DESC LIMIT 1"
+    ).fetchone()
+    version = row[0] if row else None
+    decision = Decision(due=False, model_version=version)
+    if version is None:
+        decision.notes.append("no predictions in the lake yet: nothing to judge")
+    else:
+        _check_like_rate(con, policy, now, version, decision)
+    _check_labels(con, policy, decision)
+    last = con.execute("SELECT max(server_ts) FROM retrain_runs WHERE triggered").fetchone()[0]
+    if decision.reasons and last is not None and now - last < policy.cooldown_hours * HOUR_US:
+        hours = (now - last) / HOUR_US
+        decision.notes.append(
+            f"due, but the last retraining started {hours:.1f} h ago "
+            f"(cooldown {policy.cooldown_hours:g} h): not triggering"
+        )
+    else:
+        decision.due = bool(decision.reasons)
+    return decision
+
+
+def _check_like_rate(
+    con: duckdb.DuckDBPyConnection, policy: Policy, now: int, version: str, decision: Decision
+) -> None:
+    start = now - int(policy.window_hours * HOUR_US)
+    sides = con.execute(
+        f"""
+        SELECT server_ts >= {start} AS recent, count(*) AS n,
+               sum(CASE WHEN value = 1 THEN 1 ELSE 0 END) AS likes
+        FROM ({ACTIVE_VOTES_SQL}) WHERE value <> 0 AND model_version = ?
+        GROUP BY recent
+        """,
+        [version],
+    ).fetchall()
+    counts = {bool(recent): (int(n), int(likes)) for recent, n, likes in sides}
+    n_ref, likes_ref = counts.get(False, (0, 0))
+    n_new, likes_new = counts.get(True, (0, 0))
+    decision.stats |= {"votes_before_window": n_ref, "votes_in_window": n_new}
+    if min(n_ref, n_new) < policy.min_samples:
+        decision.notes.append(
+            f"like-rate of {version}: {n_new} votes in the last {policy.window_hours:g} h and "
+            f"{n_ref} before; the test needs {policy.min_samples} on each side"
+        )
+        return
+    z, p_value = two_proportion_z(likes_ref, n_ref, likes_new, n_new)
+    rate_ref, rate_new = likes_ref / n_ref, likes_new / n_new
+    decision.stats |= {"like_rate_before": rate_ref, "like_rate_window": rate_new, "z": z}
+    decision.stats["p_value"] = p_value
+    summary = (
+        f"like-rate of {version} {rate_ref:.1%} -> {rate_new:.1%} "
+        f"(n={n_ref}/{n_new}, z={z:.2f}, one-sided p={p_value:.4f}, alpha={policy.alpha:g})"
+    )
+    if p_value < policy.alpha:
+        decision.reasons.append(f"significant drop: {summary}")
+    else:
+        decision.notes.append(f"no significant drop: {summary}")
+
+
+def _check_labels(con: duckdb.DuckDBPyConnection, policy: Policy, decision: Decision) -> None:
+    last = con.execute("SELECT max(server_ts) FROM retrain_runs WHERE triggered").fetchone()[0]
+    since = last or 0
+    new = con.execute(
+        f"SELECT count(*) FROM ({CONSENSUS_SQL}) WHERE labelled_ts > ?", [since]
+    ).fetchone()[0]
+    decision.stats["new_labels"] = int(new)
+    message = f"{new} new consensus labels since the last retraining (need {policy.min_new_labels})"
+    if new >= policy.min_new_labels:
+        decision.reasons.append(f"enough new labels: {message}")
+    else:
+        decision.notes.append(message)
+
+
+def retrain_command() -> list[str]:
+    """The command that retrains: the production pipeline when present, else the baseline."""
+    has_production = importlib.util.find_spec(f"{PACKAGE}.production") is not None
+    subcommand = "run-local" if has_production else "baseline"
+    code = f"import sys; from {PACKAGE}.cli import main; sys.exit(main())"
+    return [sys.executable, "-c", code, subcommand]
+
+
+def start_retraining() -> str:
+    """Start retraining and say how: a SageMaker pipeline execution or a local run."""
+    pipeline = os.environ.get("FEEDBACK_SAGEMAKER_PIPELINE", "")
+    if pipeline:
+        import boto3
+
+        response = boto3.client("sagemaker").start_pipeline_execution(
+            PipelineName=pipeline,
+            PipelineExecutionDescription="started by the feedback loop's retraining trigger",
+            ClientRequestToken=uuid.uuid4().hex,
+        )
+        return f"started SageMaker pipeline execution {response['PipelineExecutionArn']}"
+    command = retrain_command()
+    subprocess.run(command, check=True)
+    return f"ran `{PROJECT_NAME} {command[-1]}` locally"
+
+
+def record(sink: Sink, decision: Decision, outcome: str) -> None:
+    """Write the check to the lake's ``retrain_runs`` table."""
+    sink.write(
+        [
+            (
+                "retrain_runs",
+                {
+                    "event_id": uuid.uuid4().hex,
+                    "triggered": decision.due,
+                    "reason": "; ".join(decision.reasons) or "not due",
+                    "model_version": decision.model_version,
+                    "detail_json": json.dumps(asdict(decision) | {"outcome": outcome}, default=str),
+                    "server_ts": now_us(),
+                },
+            )
+        ]
+    )
+
+
+def check_and_maybe_retrain(
+    settings: Settings, policy: Policy, dry_run: bool = False
+) -> tuple[Decision, str]:
+    """Evaluate the policy, start retraining when due (unless ``dry_run``), record the check."""
+    decision = evaluate_policy(settings, policy)
+    outcome = "not due"
+    if decision.due:
+        outcome = "dry run: retraining not started" if dry_run else start_retraining()
+    if not dry_run:
+        record(make_sink(settings), decision, outcome)
+    return decision, outcome
+
+
+def lambda_handler(event: dict, context: object) -> dict:
+    """Entry point for the scheduled check in AWS (EventBridge -> Lambda container image)."""
+    settings = Settings.from_env(lake_dir=Path("/tmp/lake"))  # the only writable path
+    decision, outcome = check_and_maybe_retrain(settings, Policy(**event.get("policy", {})))
+    return {
+        "due": decision.due,
+        "reasons": decision.reasons,
+        "notes": decision.notes,
+        "outcome": outcome,
+    }
