@@ -74,7 +74,7 @@ def build_bundle(template: Path, bundle: Path, version: str) -> bool:
         for child in repo.iterdir():
             if child.name != ".git":
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
-        shutil.copytree(template, repo, ignore=_IGNORED, dirs_exist_ok=True)
+        _copy_template(template, repo)
         _git(repo, "add", "--all", "--force")
         _git(repo, "commit", "--quiet", "--allow-empty", "-m", f"{bundle.stem} {tag}")
         new_commit = _git(repo, "rev-parse", "HEAD")
@@ -87,6 +87,31 @@ def build_bundle(template: Path, bundle: Path, version: str) -> bool:
         _git(repo, "bundle", "create", "--quiet", str(staging), "HEAD", "main", "--tags")
         os.replace(staging, bundle)
         return True
+
+
+def _copy_template(template: Path, repo: Path) -> None:
+    """Copy the files git tracks (or would track) in ``template``.
+
+    So a bundle built in a work tree with ignored or build leftovers equals one built on a
+    clean checkout.
+    """
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", "."],
+        cwd=template,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if listed.returncode != 0:  # not a git checkout (an installed wheel): take the folder
+        shutil.copytree(template, repo, ignore=_IGNORED, dirs_exist_ok=True)
+        return
+    for relative in filter(None, listed.stdout.split("\0")):
+        source = template / relative
+        if not source.is_file():  # deleted in the work tree but still in the index
+            continue
+        target = repo / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
 
 
 def _previous_release(repo: Path, tag: str) -> str | None:
