@@ -152,6 +152,13 @@ def _ask(question: Question, default: Any) -> Any:
     "--into-existing", is_flag=True, help="Allow a non-empty DEST (never overwrites files)."
 )
 @click.option("--no-git", is_flag=True, help="Do not make DEST a git repository.")
+@click.option(
+    "--overlay",
+    "overlays",
+    multiple=True,
+    metavar="SOURCE",
+    help="A Copier or Cookiecutter template to render on top (path or git URL); repeatable.",
+)
 @_config_option
 def new(
     dest: Path | None,
@@ -163,6 +170,7 @@ def new(
     yes: bool,
     into_existing: bool,
     no_git: bool,
+    overlays: tuple[str, ...],
     config_path: Path | None,
 ) -> None:
     """Create a project for your journey stage in DEST (default: ./PROJECT_NAME)."""
@@ -211,6 +219,7 @@ def new(
         resolve_sources(config.template_sources),
         answers.as_data(),
         init_git=not no_git,
+        overlays=(*config.overlays, *overlays),
     )
     level = level_for(answers.models_in_production)
     click.echo(

@@ -7,6 +7,8 @@ Read from ``--config FILE`` or the ``MLJOURNEY_CONFIG`` environment variable::
     defaults:                    # default answers for `new`
       organisation: acme-ml
       aws_region: eu-central-1
+    overlays:                    # Copier/Cookiecutter templates rendered on top of every project
+      - https://git.example.com/ml/licence-and-codeowners.git
     policy:                      # rules `mljourney check` enforces
       required_paths: [CODEOWNERS]
       forbidden_patterns: ["AKIA[0-9A-Z]{16}"]
@@ -48,6 +50,7 @@ class OrgConfig:
 
     template_sources: Mapping[str, str] = field(default_factory=dict)
     defaults: Mapping[str, Any] = field(default_factory=dict)
+    overlays: tuple[str, ...] = ()
     policy: Policy = field(default_factory=Policy)
 
 
@@ -113,7 +116,7 @@ def load_config(path: Path | None) -> OrgConfig:
         return OrgConfig()
     if not isinstance(raw, dict):
         raise UsageError(f"config {path} must be a mapping")
-    unknown = sorted(set(raw) - {"template_sources", "defaults", "policy"})
+    unknown = sorted(set(raw) - {"template_sources", "defaults", "overlays", "policy"})
     if unknown:
         raise UsageError(f"unknown key '{unknown[0]}' in config {path}")
     sources = _string_map(raw.get("template_sources", {}), "template_sources")
@@ -126,5 +129,8 @@ def load_config(path: Path | None) -> OrgConfig:
     if not isinstance(defaults, dict):
         raise UsageError("defaults must be a mapping of answers")
     return OrgConfig(
-        template_sources=sources, defaults=dict(defaults), policy=parse_policy(raw.get("policy"))
+        template_sources=sources,
+        defaults=dict(defaults),
+        overlays=_strings(raw.get("overlays", []), "overlays"),
+        policy=parse_policy(raw.get("policy")),
     )

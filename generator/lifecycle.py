@@ -29,8 +29,9 @@ from generator.layers import (
     install_bundle,
     latest_version,
 )
-from generator.project import Project, load_project
-from generator.render import render_layer, update_layer
+from generator.overlay import read_overlays
+from generator.project import Project, load_project, read_answers
+from generator.render import render_layer, update_layer, update_overlay
 from generator.scaffold import Destination, publish, relative_files
 
 _CONFLICT = re.compile(r"^(<{7}|>{7}) ", re.MULTILINE)
@@ -178,7 +179,40 @@ def update_project(root: Path, *, dry_run: bool = False) -> LifecycleReport:
                 message="Update the {layer} layer to {to} (mljourney update)",
             )
         )
+    report.changes.extend(_update_overlays(root))
     return report
+
+
+def _update_overlays(root: Path) -> list[LayerChange]:
+    """Update Copier overlays that record a version; say why the others are left as they are."""
+    changes = []
+    for overlay in read_overlays(root):
+        label = f"overlay {overlay.name}"
+        answers = read_answers(root / overlay.answers_file) if overlay.answers_file else {}
+        if overlay.kind != "copier" or "_commit" not in answers or overlay.answers_file is None:
+            reason = (
+                "cookiecutter has no 3-way update"
+                if overlay.kind != "copier"
+                else ("its source is not a git repository, so no version is recorded")
+            )
+            changes.append(LayerChange(label, f"left as is ({reason})", None, None))
+            continue
+        before = _head(root)
+        update_overlay(root, overlay.answers_file)
+        changed = _changed_since(root, before)
+        after = read_answers(root / overlay.answers_file).get("_commit")
+        git.commit(root, f"Update {label} to {after} (mljourney update)")
+        changes.append(
+            LayerChange(
+                label,
+                "updated" if changed else "up to date",
+                str(answers["_commit"]),
+                None if after is None else str(after),
+                changed,
+                conflicts_in(root, changed),
+            )
+        )
+    return changes
 
 
 def _pinned_ref(source: LayerSource, version: str | None) -> str | None:

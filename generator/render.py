@@ -50,6 +50,40 @@ def render_layer(
         )
 
 
+def render_overlay(src_path: str, dest: Path, data: Mapping[str, Any], answers_file: str) -> None:
+    """Render an organisation's Copier template (an overlay) with its own answers file."""
+    import copier
+
+    with _copier_errors(f"rendering the overlay {src_path}"), _quiet_copier():
+        copier.run_copy(
+            src_path,
+            str(dest),
+            data=dict(data),
+            answers_file=answers_file,
+            defaults=True,
+            overwrite=True,
+            quiet=True,
+            unsafe=False,
+        )
+
+
+def update_overlay(project: Path, answers_file: str) -> None:
+    """Update a Copier overlay like a layer: 3-way merge, conflicts inline."""
+    import copier
+
+    with _copier_errors(f"updating the overlay recorded in {answers_file}"), _quiet_copier():
+        copier.run_update(
+            str(project),
+            answers_file=answers_file,
+            defaults=True,
+            overwrite=True,
+            quiet=True,
+            conflict="inline",
+            skip_answered=True,
+            unsafe=False,
+        )
+
+
 def update_layer(
     project: Path,
     layer: str,

@@ -18,6 +18,7 @@ from typing import Any
 from generator import git
 from generator.errors import DestinationError, MljourneyError
 from generator.layers import LayerSource
+from generator.overlay import apply_overlays
 from generator.render import render_layer
 
 
@@ -114,6 +115,7 @@ def create_project(
     data: Mapping[str, Any],
     *,
     init_git: bool,
+    overlays: Sequence[str] = (),
 ) -> bool:
     """Render and publish a new project; return whether it was committed to a new git repo."""
     destination.check()
@@ -124,6 +126,7 @@ def create_project(
     staging.chmod(0o777 & ~_current_umask())
     try:
         render_into_staging(staging, layers, sources, data)
+        apply_overlays(staging, overlays, data)
         if make_repo:
             git.init_and_commit(staging, f"Scaffold {data['project_name']} with mljourney")
         publish(staging, destination)
