@@ -14,7 +14,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """A fresh HOME (so installed bundles and caches start empty) and a known git identity."""
     home = tmp_path_factory.mktemp("home")
     gitconfig = home / ".gitconfig"

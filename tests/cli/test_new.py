@@ -10,7 +10,7 @@ from generator import __version__
 from generator.cli import main
 
 
-def invoke(*args: str, input: str | None = None):  # noqa: A002 - click's name
+def invoke(*args: str, input: str | None = None):
     return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
 
 
@@ -45,7 +45,9 @@ def test_new_with_defaults_makes_a_committed_poc(tmp_path: Path) -> None:
     assert not (dest / ".copier-answers.production.yml").exists()
     log = subprocess.run(["git", "log", "--oneline"], cwd=dest, capture_output=True, text=True)
     assert len(log.stdout.splitlines()) == 1
-    status = subprocess.run(["git", "status", "--porcelain"], cwd=dest, capture_output=True, text=True)
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=dest, capture_output=True, text=True
+    )
     assert status.stdout == ""
     assert "churn baseline" in result.output
     assert "Level 1" in result.output
@@ -54,9 +56,20 @@ def test_new_with_defaults_makes_a_committed_poc(tmp_path: Path) -> None:
 def test_new_production_stage_renders_core_and_production(tmp_path: Path) -> None:
     dest = tmp_path / "p"
     result = invoke(
-        "new", str(dest), "--stage", "building", "--defaults",
-        "--data", "project_name=fraud", "--data", "task_type=regression",
-        "--data", "feedback_loop=true", "--data", "models_in_production=1-2", "--no-git",
+        "new",
+        str(dest),
+        "--stage",
+        "building",
+        "--defaults",
+        "--data",
+        "project_name=fraud",
+        "--data",
+        "task_type=regression",
+        "--data",
+        "feedback_loop=true",
+        "--data",
+        "models_in_production=1-2",
+        "--no-git",
     )
     assert result.exit_code == 0, result.output
     for layer in ("poc", "production", "feedback-loop"):
@@ -73,13 +86,20 @@ def test_answers_file_and_data_override(tmp_path: Path) -> None:
     answers_file.write_text("project_name: from-file\ntask_type: ranking\nstage: experimenting\n")
     dest = tmp_path / "x"
     result = invoke(
-        "new", str(dest), "--defaults", "--answers-file", str(answers_file), "--data",
+        "new",
+        str(dest),
+        "--defaults",
+        "--answers-file",
+        str(answers_file),
+        "--data",
         "task_type=clustering",
     )
     assert result.exit_code == 0, result.output
     answers = yaml.safe_load((dest / ".copier-answers.poc.yml").read_text())
     assert (answers["project_name"], answers["task_type"], answers["stage"]) == (
-        "from-file", "clustering", "experimenting",
+        "from-file",
+        "clustering",
+        "experimenting",
     )
 
 
@@ -96,7 +116,9 @@ def test_interactive_asks_stage_first_then_stage_questions(tmp_path: Path) -> No
     assert "AWS region" not in output
     answers = yaml.safe_load((dest / ".copier-answers.poc.yml").read_text())
     assert (answers["project_name"], answers["task_type"], answers["organisation"]) == (
-        "my-poc", "regression", "acme",
+        "my-poc",
+        "regression",
+        "acme",
     )
 
 
@@ -131,7 +153,9 @@ def test_bad_input_is_one_line_exit_2_nothing_written(
 def test_unparseable_answers_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yml"
     bad.write_text("project_name: [unclosed\n")
-    result = CliRunner().invoke(main, ["new", str(tmp_path / "d"), "--defaults", "--answers-file", str(bad)])
+    result = CliRunner().invoke(
+        main, ["new", str(tmp_path / "d"), "--defaults", "--answers-file", str(bad)]
+    )
     assert result.exit_code == 2
     assert len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "d").exists()

@@ -73,7 +73,7 @@ class ProjectEnv:
     def run(
         self, *args: str, timeout: float = 900, env: Mapping[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
-        """Run a command in the project with its venv first on PATH; raise with output on failure."""
+        """Run a command in the project with its venv first on PATH; raise with its output."""
         full_env = {**os.environ, **(env or {})}
         full_env["PATH"] = f"{self.bin}{os.pathsep}{full_env.get('PATH', '')}"
         full_env["VIRTUAL_ENV"] = str(self.root / ".venv")
@@ -107,8 +107,16 @@ def install(root: Path, extras: str = "test") -> ProjectEnv:
         capture_output=True,
     )
     result = subprocess.run(
-        [uv, "pip", "install", "--quiet", "--python", str(root / ".venv" / "bin" / "python"),
-         "-e", f"{root}[{extras}]"],
+        [
+            uv,
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            str(root / ".venv" / "bin" / "python"),
+            "-e",
+            f"{root}[{extras}]",
+        ],
         env=env,
         capture_output=True,
         text=True,

@@ -19,7 +19,9 @@ def cookiecutter_overlay(root: Path) -> Path:
         {
             "cookiecutter.json": json.dumps({"project_name": "x", "owner_team": "@acme/ml"}),
             "{{cookiecutter.project_name}}/CODEOWNERS": "* {{ cookiecutter.owner_team }}\n",
-            "{{cookiecutter.project_name}}/LICENSE-HEADER.txt": "Copyright Acme. {{ cookiecutter.project_name }}\n",
+            "{{cookiecutter.project_name}}/LICENSE-HEADER.txt": (
+                "Copyright Acme. {{ cookiecutter.project_name }}\n"
+            ),
         },
     )
 
@@ -71,13 +73,18 @@ def test_cookiecutter_and_copier_overlays_are_rendered_and_recorded(tmp_path: Pa
     updated = CliRunner().invoke(main, ["update", str(dest)])
     assert updated.exit_code == 0, updated.output
     assert (dest / ".internal-ci.yml").read_text() == "pipeline: churn v2\n"
-    assert "overlay acme-codeowners: left as is (cookiecutter has no 3-way update)" in updated.output
+    assert (
+        "overlay acme-codeowners: left as is (cookiecutter has no 3-way update)" in updated.output
+    )
 
 
 def test_overlay_that_would_overwrite_a_layer_file_is_refused(tmp_path: Path) -> None:
     bad = build_file_tree(
         tmp_path / "bad",
-        {"cookiecutter.json": '{"project_name": "x"}', "{{cookiecutter.project_name}}/README.md": "ours"},
+        {
+            "cookiecutter.json": '{"project_name": "x"}',
+            "{{cookiecutter.project_name}}/README.md": "ours",
+        },
     )
     dest = tmp_path / "churn"
     result = new(dest, "--overlay", str(bad))

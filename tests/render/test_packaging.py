@@ -30,8 +30,17 @@ def test_shipped_bundle_is_current_with_templates(layer: str, tmp_path: Path) ->
 @pytest.mark.slow
 def test_wheel_carries_templates_and_installs_with_pip(tmp_path: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path / "dist"), str(REPO_ROOT)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--outdir",
+            str(tmp_path / "dist"),
+            str(REPO_ROOT),
+        ],
+        check=True,
+        capture_output=True,
     )
     wheel = next((tmp_path / "dist").glob("mljourney-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
@@ -57,9 +66,19 @@ def test_wheel_carries_templates_and_installs_with_pip(tmp_path: Path) -> None:
     assert "new" in help_text.stdout
     dest = tmp_path / "from-wheel"
     subprocess.run(
-        [str(venv / "bin" / "mljourney"), "new", str(dest), "--stage", "building", "--defaults",
-         "--data", "feedback_loop=true"],
-        check=True, capture_output=True, cwd=tmp_path,
+        [
+            str(venv / "bin" / "mljourney"),
+            "new",
+            str(dest),
+            "--stage",
+            "building",
+            "--defaults",
+            "--data",
+            "feedback_loop=true",
+        ],
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
     )
     for layer in LAYERS:
         assert (dest / f".copier-answers.{layer}.yml").is_file()

@@ -16,7 +16,9 @@ from generator.cli import main
 from generator.release import build_bundle
 from tests.conftest import build_file_tree, git
 
-ANSWERS_JINJA = "# Changes here will be overwritten by Copier\n{{ _copier_answers|to_nice_yaml -}}\n"
+ANSWERS_JINJA = (
+    "# Changes here will be overwritten by Copier\n{{ _copier_answers|to_nice_yaml -}}\n"
+)
 COPIER_YML = """\
 _subdirectory: template
 _answers_file: .copier-answers.poc.yml
@@ -61,7 +63,9 @@ def two_versions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 def new_project(tmp_path: Path) -> Path:
     dest = tmp_path / "proj"
-    result = CliRunner().invoke(main, ["new", str(dest), "--defaults", "--data", "project_name=demo"])
+    result = CliRunner().invoke(
+        main, ["new", str(dest), "--defaults", "--data", "project_name=demo"]
+    )
     assert result.exit_code == 0, result.output
     return dest
 
@@ -118,7 +122,9 @@ def test_plain_copier_update_works_too(
 
     result = subprocess.run(
         [sys.executable, "-m", "copier", "update", "-a", ".copier-answers.poc.yml", "--defaults"],
-        cwd=dest, capture_output=True, text=True,
+        cwd=dest,
+        capture_output=True,
+        text=True,
     )
 
     assert result.returncode == 0, result.stderr

@@ -46,7 +46,12 @@ def test_layers_for_stage(stage: str, feedback: bool, layers: tuple[str, ...]) -
 
 @pytest.mark.parametrize(
     ("stage", "expected"),
-    [("learning", "building"), ("prototyping", "building"), ("building", "deploying"), ("scaling", "scaling")],
+    [
+        ("learning", "building"),
+        ("prototyping", "building"),
+        ("building", "deploying"),
+        ("scaling", "scaling"),
+    ],
 )
 def test_next_stage(stage: str, expected: str) -> None:
     assert next_stage(stage) == expected

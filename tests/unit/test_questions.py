@@ -15,8 +15,24 @@ KNOWN = frozenset({"project_name", "task_type", "feedback_loop", "description", 
 
 @pytest.mark.parametrize(
     "name",
-    ["", "a/b", "..", "x..y", "a\\b", "1model", "Model", "my_model", "-x", "x-", "a--b", "class",
-     "match", "json", "a" * 41, "na me"],
+    [
+        "",
+        "a/b",
+        "..",
+        "x..y",
+        "a\\b",
+        "1model",
+        "Model",
+        "my_model",
+        "-x",
+        "x-",
+        "a--b",
+        "class",
+        "match",
+        "json",
+        "a" * 41,
+        "na me",
+    ],
 )
 def test_invalid_project_names_are_refused(name: str) -> None:
     with pytest.raises(UsageError):
@@ -37,7 +53,9 @@ def test_keyword_error_names_the_package() -> None:
         validate_project_name("import")
 
 
-@pytest.mark.parametrize(("raw", "value"), [("yes", True), ("TRUE", True), ("0", False), (False, False)])
+@pytest.mark.parametrize(
+    ("raw", "value"), [("yes", True), ("TRUE", True), ("0", False), (False, False)]
+)
 def test_parse_bool(raw: object, value: bool) -> None:
     assert parse_bool("x", raw) is value
 
