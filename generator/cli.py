@@ -359,3 +359,14 @@ def graduate(path: Path) -> None:
     _print_report(report)
     click.echo("Next: pip install -e '.[test]' again (production dependencies), then run-local.")
     _exit_on_conflicts(report)
+
+
+def _register_fleet_commands() -> None:
+    """`check` and `smoke` live in their own module; their heavy imports stay lazy."""
+    from generator.cli_check_smoke import check_command, smoke_command
+
+    main.add_command(check_command)
+    main.add_command(smoke_command)
+
+
+_register_fleet_commands()
