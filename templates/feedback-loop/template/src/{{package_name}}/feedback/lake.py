@@ -394,10 +394,7 @@ def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
         columns = ", ".join(schema.names)
         if source is None:
             con.register(f"_empty_{table}", schema.empty_table())
-            con.execute(
-                f"CREATE VIEW {table} AS SELECT {columns}, NULL::VARCHAR AS dt FROM _empty_{table}"
-            )
-            continue
+            source = f"(SELECT *, NULL::VARCHAR AS dt FROM _empty_{table})"
         con.execute(f"CREATE VIEW raw_{table} AS SELECT {columns}, dt FROM {source}")
         con.execute(
             f"CREATE VIEW {table} AS SELECT * FROM raw_{table} "
@@ -422,10 +419,13 @@ def compact(root: Path, min_files: int = 2) -> dict[str, int]:
             data = pa.concat_tables([pq.read_table(f, schema=SCHEMAS[table]) for f in files])
             con = duckdb.connect()
             con.register("data", data)
-            unique = con.execute(
+            result = con.execute(
                 "SELECT * FROM data QUALIFY row_number() OVER "
                 "(PARTITION BY event_id ORDER BY server_ts) = 1 ORDER BY server_ts"
-            ).fetch_arrow_table()
+            )
+            # duckdb 2 renamed fetch_arrow_table to to_arrow_table
+            unique = getattr(result, "to_arrow_table", None) or result.fetch_arrow_table
+            unique = unique()
             publish_parquet(root, table, part.name.removeprefix("dt="), unique.cast(SCHEMAS[table]))
             for f in files:
                 f.unlink()

@@ -123,6 +123,7 @@ WIDGET_JS = r"""
         return;
       }
       challenge = data;
+      root.dataset.challengeId = data.challenge_id;
       prompt.textContent = data.prompt;
       grid.textContent = "";
       data.panels.forEach((panel, i) => {
