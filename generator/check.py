@@ -19,16 +19,11 @@ from xml.etree import ElementTree
 
 import yaml
 
+from generator import layers as layer_sources
 from generator.config import Policy, parse_policy
 from generator.errors import UsageError
 from generator.journey import LEVEL_ACTIONS, MODELS_IN_PRODUCTION, Level, level_for
-from generator.layers import (
-    INSTALLED_BUNDLE_DIR,
-    LAYERS,
-    answers_file_name,
-    bundle_tags,
-    packaged_bundle,
-)
+from generator.layers import INSTALLED_BUNDLE_DIR, LAYERS, answers_file_name, bundle_tags
 from generator.project import read_answers
 
 # What each layer puts in every project: a trailing "/" means a directory.
@@ -217,7 +212,10 @@ class SourceTags:
             # What `mljourney update` would bring: the shipped bundle, plus anything newer
             # a newer mljourney already installed at the recorded path.
             names: set[str] = set()
-            for bundle in (packaged_bundle(layer), Path(os.path.expanduser(src_path))):
+            for bundle in (
+                layer_sources.packaged_bundle(layer),
+                Path(os.path.expanduser(src_path)),
+            ):
                 if bundle.is_file():
                     names.update(bundle_tags(bundle))
         else:

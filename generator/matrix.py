@@ -142,7 +142,9 @@ def _cases(combinations: Iterable[tuple[str, bool, bool]], choices: Choices) -> 
     models = itertools.cycle(choices.models_in_production)
     cases = []
     for task_type, is_production, feedback_loop in combinations:
-        stage = next(stages[is_production])
+        stage = next(stages[is_production], None)
+        if stage is None:  # the template offers no stage of this kind
+            continue
         cases.append(
             Case(
                 id=case_id(stage, task_type, feedback_loop),

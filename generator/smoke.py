@@ -218,7 +218,10 @@ def _render(
 
     root.mkdir()
     for layer in run.case.layers:
-        render_layer(sources[layer], root, data, vcs_ref=run.upgrade_from)
+        # A layer first released after the old version starts at its oldest release.
+        tags = _released(list(bundle_tags(Path(os.path.expanduser(sources[layer].src_path)))))
+        ref = run.upgrade_from if run.upgrade_from in tags else (tags[0] if tags else None)
+        render_layer(sources[layer], root, data, vcs_ref=ref)
     git.init_and_commit(root, f"Scaffold {data['project_name']} at {run.upgrade_from}")
     report = update_project(root)
     if report.conflicts:

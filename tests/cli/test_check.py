@@ -1,0 +1,273 @@
+"""`mljourney check` on real rendered projects: compliance, drift, fleet, formats, errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from generator import layers
+from generator.cli import main
+from generator.cli_check_smoke import check_command
+
+if "check" not in main.commands:  # until cli.py registers it
+    main.add_command(check_command)
+
+SECRET = "AKIAABCDEFGHIJKLMNOP"
+POLICY = {"forbidden_patterns": ["AKIA[0-9A-Z]{16}"], "required_paths": ["README.md"]}
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def render(dest: Path, name: str, *extra: str) -> Path:
+    result = invoke("new", str(dest), "--defaults", "--data", f"project_name={name}", *extra)
+    assert result.exit_code == 0, result.output
+    return dest
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return render(tmp_path / "alpha", "alpha", "--stage", "prototyping")
+
+
+@pytest.fixture
+def fleet(tmp_path: Path) -> list[Path]:
+    return [
+        render(tmp_path / "alpha", "alpha", "--stage", "prototyping"),
+        render(
+            tmp_path / "beta", "beta", "--stage", "experimenting", "--data", "feedback_loop=true"
+        ),
+        render(tmp_path / "gamma", "gamma", "--stage", "learning"),
+    ]
+
+
+def write_policy(tmp_path: Path, policy: dict[str, object]) -> Path:
+    path = tmp_path / "policy.yml"
+    path.write_text(yaml.safe_dump(policy), encoding="utf-8")
+    return path
+
+
+def break_project(root: Path, package: str) -> None:
+    """Every kind of violation at once: conflict marker, .rej file, missing path, secret."""
+    readme = root / "README.md"
+    readme.write_text(
+        readme.read_text() + "<<<<<<< before updating\nold\n=======\nnew\n>>>>>>> after updating\n"
+    )
+    (root / "pyproject.toml.rej").write_text("@@ -1 +1 @@\n")
+    (root / "docs" / "poc-charter.md").unlink()
+    (root / "src" / package / "settings.py").write_text(f'AWS_KEY = "{SECRET}"\n')
+
+
+def test_fresh_project_is_compliant(project: Path):
+    result = invoke("check", str(project))
+    assert result.exit_code == 0, result.output
+    assert "FAIL" not in result.output
+    for rule in ("answers", "layers", "versions", "layout", "conflicts"):
+        assert f"PASS  {rule}" in result.output
+    assert result.output.rstrip().endswith("compliant")
+
+
+def test_default_path_is_the_current_directory(project: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(project)
+    assert invoke("check").exit_code == 0
+
+
+def test_fleet_table_names_the_non_compliant_project(fleet: list[Path], tmp_path: Path):
+    break_project(fleet[2], "gamma")
+    policy = write_policy(tmp_path, POLICY)
+    result = invoke("check", *map(str, fleet), "--policy", str(policy))
+    assert result.exit_code == 1, result.output
+    table = result.output.split("\n\n")[0].splitlines()
+    assert table[0].split() == [
+        "project",
+        "stage",
+        "level",
+        "layers",
+        "versions",
+        "drift",
+        "violations",
+        "path",
+    ]
+    rows = {line.split()[0]: line.split() for line in table[1:]}
+    assert set(rows) == {"alpha", "beta", "gamma"}
+    assert rows["alpha"][1:3] == ["prototyping", "1"]
+    assert rows["beta"][3] == "poc,feedback-loop"
+    assert rows["alpha"][6] == rows["beta"][6] == "0"
+    assert rows["gamma"][6] == "4"
+    details = result.output.split("gamma (", 1)[1]
+    assert "README.md:" in details and "unresolved conflict marker" in details
+    assert "pyproject.toml.rej" in details
+    assert "docs/poc-charter.md is missing" in details
+    assert "src/gamma/settings.py:1: matches forbidden pattern" in details
+    assert "2 of 3 projects compliant" in result.output
+
+
+def test_json_report(fleet: list[Path], tmp_path: Path):
+    break_project(fleet[2], "gamma")
+    policy = write_policy(tmp_path, POLICY)
+    result = invoke("check", *map(str, fleet), "--policy", str(policy), "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["compliant"] is False
+    assert report["summary"] == {"projects": 3, "compliant": 2, "violations": 4}
+    by_name = {p["name"]: p for p in report["projects"]}
+    beta = by_name["beta"]
+    assert beta["compliant"] is True and beta["stage"] == "experimenting" and beta["level"] == 1
+    assert beta["drift"] == 0
+    assert set(beta["layers"]) == {"poc", "feedback-loop"}
+    assert beta["layers"]["poc"]["behind"] == 0
+    assert beta["layers"]["poc"]["version"] == beta["layers"]["poc"]["latest"]
+    assert {r["rule"] for r in beta["rules"]} >= {
+        "layout",
+        "conflicts",
+        "policy:forbidden_patterns",
+    }
+    rules = sorted(v["rule"] for v in by_name["gamma"]["violations"])
+    assert rules == ["conflicts", "conflicts", "layout", "policy:forbidden_patterns"]
+    assert all({"rule", "message", "path"} <= set(v) for v in by_name["gamma"]["violations"])
+
+
+def test_junit_report_has_one_testcase_per_project_and_rule(fleet: list[Path], tmp_path: Path):
+    break_project(fleet[2], "gamma")
+    policy = write_policy(tmp_path, POLICY)
+    output = tmp_path / "check.xml"
+    result = invoke(
+        "check",
+        *map(str, fleet),
+        "--policy",
+        str(policy),
+        "--format",
+        "junit",
+        "--output",
+        str(output),
+    )
+    assert result.exit_code == 1
+    assert result.stdout == ""  # the report went to the file
+    root = ElementTree.parse(output).getroot()
+    suites = {suite.get("name"): suite for suite in root.iter("testsuite")}
+    assert set(suites) == {"alpha", "beta", "gamma"}
+    expected = [
+        "answers",
+        "layers",
+        "versions",
+        "layout",
+        "conflicts",
+        "policy:required_paths",
+        "policy:forbidden_patterns",
+    ]
+    for suite in suites.values():
+        assert [c.get("name") for c in suite.iter("testcase")] == expected
+    failed = {
+        c.get("name") for c in suites["gamma"].iter("testcase") if c.find("failure") is not None
+    }
+    assert failed == {"layout", "conflicts", "policy:forbidden_patterns"}
+    assert root.get("tests") == str(3 * len(expected)) and root.get("failures") == "3"
+
+
+def test_min_versions_above_current_is_a_violation(project: Path, tmp_path: Path):
+    policy = write_policy(tmp_path, {"min_versions": {"poc": "99.0.0"}})
+    result = invoke("check", str(project), "--policy", str(policy))
+    assert result.exit_code == 1
+    assert "FAIL  policy:min_versions" in result.output
+    assert "the policy requires at least 99.0.0" in result.output
+
+
+def test_policy_from_the_organisation_config(project: Path, tmp_path: Path, monkeypatch):
+    config = tmp_path / "org.yml"
+    config.write_text(yaml.safe_dump({"policy": {"allowed_stages": ["building", "scaling"]}}))
+    monkeypatch.setenv("MLJOURNEY_CONFIG", str(config))
+    result = invoke("check", str(project))
+    assert result.exit_code == 1
+    assert "stage 'prototyping' is not allowed" in result.output
+
+
+def test_drift_behind_the_newest_release(project: Path, tmp_path: Path, monkeypatch):
+    # A newer mljourney ships the poc layer with one more release than the project has.
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "-q", str(layers.packaged_bundle("poc")), str(clone)], check=True
+    )
+    subprocess.run(["git", "tag", "v99.0.0"], cwd=clone, check=True)
+    newer = tmp_path / "newer-poc.bundle"
+    subprocess.run(["git", "bundle", "create", "-q", str(newer), "--all"], cwd=clone, check=True)
+    real = layers.packaged_bundle
+    monkeypatch.setattr(
+        layers, "packaged_bundle", lambda name: newer if name == "poc" else real(name)
+    )
+
+    result = invoke("check", str(project))
+    assert result.exit_code == 1
+    assert "1 release behind v99.0.0: run `mljourney update`" in result.output
+    assert "layers: poc v0.1.0 -> v99.0.0" in result.output
+
+    allowed = invoke("check", str(project), "--allow-drift", "--format", "json")
+    assert allowed.exit_code == 0
+    report = json.loads(allowed.output)["projects"][0]
+    assert report["drift"] == 1 and report["layers"]["poc"]["latest"] == "v99.0.0"
+    assert "behind" in report["warnings"][0]["message"]
+
+
+def test_not_a_project_is_a_violation(project: Path, tmp_path: Path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = invoke("check", str(project), str(empty))
+    assert result.exit_code == 1
+    assert "empty (not a project)" in result.output
+    assert "not an mljourney project" in result.output
+
+
+def test_broken_answers_file_is_a_violation(project: Path):
+    (project / ".copier-answers.poc.yml").write_text("stage: [unclosed\n")
+    result = invoke("check", str(project))
+    assert result.exit_code == 1
+    assert "cannot be read" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_recursive_finds_every_project(fleet: list[Path], tmp_path: Path):
+    result = invoke("check", "--recursive", str(tmp_path), "--format", "json")
+    names = sorted(p["name"] for p in json.loads(result.output)["projects"])
+    assert names == ["alpha", "beta", "gamma"]
+    assert result.exit_code == 0
+
+
+def test_scanning_skips_environments_and_data(project: Path):
+    for skipped in (".venv/lib", "data/raw", "node_modules/x"):
+        folder = project / skipped
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "stale.py").write_text("<<<<<<< ours\n>>>>>>> theirs\n")
+    assert invoke("check", str(project)).exit_code == 0
+
+
+def test_missing_path_is_a_usage_error(project: Path, tmp_path: Path):
+    result = invoke("check", str(project), str(tmp_path / "nowhere"))
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"mljourney: error: {tmp_path / 'nowhere'} does not exist"
+    ]
+    assert "Traceback" not in result.output
+
+
+def test_bad_policy_file_is_a_usage_error(project: Path, tmp_path: Path):
+    policy = write_policy(tmp_path, {"forbidden_patterns": ["("]})
+    result = invoke("check", str(project), "--policy", str(policy))
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "is not a regex" in result.stderr
+
+
+def test_project_copied_without_git_is_still_checked(project: Path, tmp_path: Path):
+    copy = tmp_path / "copy"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".git"))
+    (copy / "notes.txt.rej").write_text("x\n")
+    result = invoke("check", str(copy))
+    assert result.exit_code == 1
+    assert "notes.txt.rej: rejected update hunk left behind" in result.output
