@@ -213,6 +213,7 @@ def smoke_command(
             runs += [Run(case, version) for case in cases]
     temporary = workdir is None
     root = Path(tempfile.mkdtemp(prefix="mljourney-smoke-")) if workdir is None else workdir
+    root = root.resolve()
     options = SmokeOptions(workdir=root, render_only=render_only, jobs=jobs, timeout=timeout)
     click.echo(f"smoke: {len(runs)} case(s), {jobs} at a time, in {root}", err=True)
     with click.progressbar(

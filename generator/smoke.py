@@ -304,7 +304,7 @@ def _project_env(root: Path) -> dict[str, str]:
 def run_case(run: Run, sources: Mapping[str, LayerSource], options: SmokeOptions) -> CaseResult:
     """Render one case, then (unless render-only) install it and run its own checks."""
     start = time.monotonic()
-    root = options.workdir / run.label
+    root = options.workdir.resolve() / run.label
     answers: dict[str, Any] = {}
     steps: list[Step] = []
 
