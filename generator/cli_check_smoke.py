@@ -33,7 +33,7 @@ def _write_output(text: str, output: Path | None) -> None:
 
 
 @click.command("check")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, metavar="[PATH]...", type=click.Path(path_type=Path))
 @click.option(
     "--config",
     "config_path",
@@ -164,6 +164,12 @@ def _default_jobs() -> int:
     help="Seconds each command (install, lint, tests) may take.",
 )
 @click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Organisation config whose template sources are smoke-tested; or $MLJOURNEY_CONFIG.",
+)
+@click.option(
     "--junit",
     "junit_path",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -178,6 +184,7 @@ def smoke_command(
     upgrade_from: str | None,
     workdir: Path | None,
     timeout: float,
+    config_path: Path | None,
     junit_path: Path | None,
 ) -> None:
     """Render the answer matrix and run every rendered project's own checks.
@@ -203,7 +210,7 @@ def smoke_command(
         for case in cases:
             click.echo(f"{case.id:<36} {', '.join(case.layers)}")
         return
-    sources = resolve_sources()
+    sources = resolve_sources(load_config(config_path).template_sources)
     runs = [Run(case) for case in cases]
     notes: list[str] = []
     if upgrade_from is not None:

@@ -184,7 +184,8 @@ def _command(
             check=False,
         )
     except subprocess.TimeoutExpired as error:
-        output = error.stdout if isinstance(error.stdout, str) else ""
+        partial = error.stdout or ""
+        output = partial if isinstance(partial, str) else partial.decode("utf-8", "replace")
         return Step(
             name, shown, 124, time.monotonic() - start, f"{output}\ntimed out after {timeout:.0f} s"
         )
