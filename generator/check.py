@@ -24,6 +24,7 @@ from generator.config import Policy, parse_policy
 from generator.errors import UsageError
 from generator.journey import LEVEL_ACTIONS, MODELS_IN_PRODUCTION, Level, level_for
 from generator.layers import INSTALLED_BUNDLE_DIR, LAYERS, answers_file_name, bundle_tags
+from generator.overlay import OVERLAYS_FILE, read_overlays
 from generator.project import read_answers
 
 # What each layer puts in every project: a trailing "/" means a directory.
@@ -467,6 +468,23 @@ def check_leftovers(root: Path, files: Sequence[Path], texts: Mapping[Path, str]
     return _capped("conflicts", findings)
 
 
+def check_overlays(root: Path) -> RuleResult:
+    """Every recorded overlay is still there: its answers file (Copier) or files (Cookiecutter)."""
+    try:
+        overlays = read_overlays(root)
+    except UsageError as error:
+        return RuleResult("overlays", (Finding("overlays", str(error), OVERLAYS_FILE),))
+    findings = []
+    for overlay in overlays:
+        expected = [overlay.answers_file] if overlay.answers_file else list(overlay.files)
+        for path in expected:
+            if path and not (root / path).exists():
+                findings.append(
+                    Finding("overlays", f"{path} is missing (overlay {overlay.name})", path)
+                )
+    return _capped("overlays", findings)
+
+
 def check_policy(
     root: Path,
     policy: Policy,
@@ -567,6 +585,7 @@ def check_project(
         check_versions(versions, options.allow_drift),
         check_layout(root, answers),
         check_leftovers(root, files, texts),
+        check_overlays(root),
         *check_policy(root, options.policy, stage, versions, texts),
     )
     return ProjectReport(

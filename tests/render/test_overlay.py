@@ -109,3 +109,15 @@ def test_overlays_from_the_organisation_config(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (dest / "CODEOWNERS").exists()
     assert yaml.safe_load((dest / ".copier-answers.poc.yml").read_text())["organisation"] == "acme"
+
+
+def test_check_knows_the_overlays(tmp_path: Path) -> None:
+    cc = cookiecutter_overlay(tmp_path / "acme-codeowners")
+    dest = tmp_path / "churn"
+    assert new(dest, "--overlay", str(cc)).exit_code == 0
+    assert CliRunner().invoke(main, ["check", str(dest)]).exit_code == 0
+    (dest / "CODEOWNERS").unlink()
+    git(dest, "commit", "-qam", "drop CODEOWNERS")
+    result = CliRunner().invoke(main, ["check", str(dest)])
+    assert result.exit_code == 1
+    assert "CODEOWNERS is missing (overlay acme-codeowners)" in result.output
