@@ -205,13 +205,26 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
         state: State = request.app.state.feedback
         return {"status": "ok", "model_version": state.model.version}
 
+    def with_visitor_cookie(request: Request, response: Response) -> Response:
+        # Set the visitor cookie with the page, before the widgets' parallel API calls,
+        # so they all carry the same subject.
+        if not _COOKIE_VALUE.match(request.cookies.get(COOKIE, "")):
+            response.set_cookie(
+                COOKIE,
+                secrets.token_urlsafe(18),
+                max_age=365 * 86400,
+                httponly=True,
+                samesite="lax",
+            )
+        return response
+
     @app.get("/", response_class=HTMLResponse)
-    async def demo() -> str:
-        return DEMO_PAGE
+    async def demo(request: Request) -> Response:
+        return with_visitor_cookie(request, HTMLResponse(DEMO_PAGE))
 
     @app.get("/widget.js")
-    async def widget() -> Response:
-        return Response(WIDGET_JS, media_type="text/javascript")
+    async def widget(request: Request) -> Response:
+        return with_visitor_cookie(request, Response(WIDGET_JS, media_type="text/javascript"))
 
     @app.get("/stats", response_class=HTMLResponse)
     async def stats(request: Request) -> str:
