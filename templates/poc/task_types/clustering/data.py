@@ -16,9 +16,7 @@ REFERENCE = "species"
 def load_sample() -> pd.DataFrame:
     """Return the bundled sample: one row per flower, the known species in `REFERENCE`."""
     bunch = load_iris(as_frame=True)
-    frame = bunch.frame.rename(
-        columns=lambda name: name.replace(" (cm)", "_cm").replace(" ", "_")
-    )
+    frame = bunch.frame.rename(columns=lambda name: name.replace(" (cm)", "_cm").replace(" ", "_"))
     species = [str(name) for name in bunch.target_names]
     frame[REFERENCE] = [species[code] for code in frame.pop("target")]
     return frame

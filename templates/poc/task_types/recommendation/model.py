@@ -1,0 +1,86 @@
+"""Train the recommender and its popularity baseline, save and load them, recommend.
+
+The model is item-based collaborative filtering: an item is recommended when it is
+similar (shared by the same users) to items the user already has. The trivial baseline
+recommends the most popular items the user does not have yet.
+"""
+
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import data, features
+
+TOP_K = 10
+
+
+@dataclass
+class Model:
+    """Item similarities, each user's known items and item popularity."""
+
+    similarity: np.ndarray
+    seen: np.ndarray
+    popularity: np.ndarray
+
+
+def train(train: pd.DataFrame, seed: int = 0) -> Model:
+    """Compute item similarities and popularity from the training interactions.
+
+    Both are deterministic, so `seed` is unused; it is kept so every task type trains
+    with the same call.
+    """
+    del seed
+    seen = features.interaction_matrix(train)
+    return Model(similarity=features.item_similarity(seen), seen=seen, popularity=seen.sum(axis=0))
+
+
+def _top(scores: np.ndarray, seen: np.ndarray, k: int) -> list[int]:
+    ranked = np.argsort(-np.where(seen > 0, -np.inf, scores), kind="stable")
+    return [int(item) for item in ranked[:k]]
+
+
+def _known_items(fitted: Model, user: int) -> np.ndarray:
+    if 0 <= user < len(fitted.seen):
+        return fitted.seen[user]
+    return np.zeros(fitted.seen.shape[1])
+
+
+def recommend(fitted: Model, user: int, k: int = TOP_K) -> list[int]:
+    """Return `k` items for `user` that the user does not have yet, best first.
+
+    Users without history (cold start) get the most popular items.
+    """
+    known = _known_items(fitted, user)
+    if not known.any():
+        return recommend_popular(fitted, user, k)
+    return _top(known @ fitted.similarity + 1e-9 * fitted.popularity, known, k)
+
+
+def recommend_popular(fitted: Model, user: int, k: int = TOP_K) -> list[int]:
+    """Return the `k` most popular items `user` does not have yet (the trivial baseline)."""
+    return _top(fitted.popularity.astype(float), _known_items(fitted, user), k)
+
+
+def predict_records(fitted: Model, records: list[dict[str, Any]]) -> list[list[int]]:
+    """Return the top `TOP_K` item ids for each request, e.g. ``{"user_id": 3}``."""
+    return [recommend(fitted, int(record[data.USER])) for record in records]
+
+
+def save(fitted: Model, path: str | Path) -> Path:
+    """Pickle the fitted model to `path` (parent folders are created)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(fitted))
+    return path
+
+
+def load(path: str | Path) -> Model:
+    """Load a model saved by `save` (only load files you trust: this is pickle)."""
+    fitted = pickle.loads(Path(path).read_bytes())
+    if not isinstance(fitted, Model):
+        raise TypeError(f"{path} does not hold a {Model.__name__}")
+    return fitted
