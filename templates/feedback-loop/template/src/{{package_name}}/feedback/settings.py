@@ -45,7 +45,7 @@ class Settings:
     s3_prefix: str = "feedback"
     firehose_stream: str = ""
     secret_key: str = ""
-    key_file: Path = Path(".feedback-dev-key")
+    key_file: Path = Path(".feedback/dev-key")
     model_path: str = ""
     model_version: str = ""
     rate_limit_per_minute: int = 120
@@ -66,7 +66,7 @@ class Settings:
             "s3_prefix": env.get("FEEDBACK_S3_PREFIX", "feedback").strip("/"),
             "firehose_stream": env.get("FEEDBACK_FIREHOSE_STREAM", ""),
             "secret_key": env.get("FEEDBACK_SECRET_KEY", ""),
-            "key_file": Path(env.get("FEEDBACK_KEY_FILE", ".feedback-dev-key")),
+            "key_file": Path(env.get("FEEDBACK_KEY_FILE", ".feedback/dev-key")),
             "model_path": env.get("FEEDBACK_MODEL_PATH", ""),
             "model_version": env.get("FEEDBACK_MODEL_VERSION", ""),
             "rate_limit_per_minute": _int("FEEDBACK_RATE_LIMIT_PER_MINUTE", 120),
