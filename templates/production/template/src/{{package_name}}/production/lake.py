@@ -1,4 +1,4 @@
-"""Land source files in the data lake: a raw zone partitioned by ingestion date, then a curated zone.
+"""Land source files in the data lake: a raw zone partitioned by ingestion date, then curated.
 
 Layout (the same under a local directory or an ``s3://bucket/prefix``)::
 
@@ -75,9 +75,7 @@ def schema_of(frame: pd.DataFrame) -> list[dict[str, str]]:
     return [{"name": str(name), "type": str(dtype)} for name, dtype in frame.dtypes.items()]
 
 
-def ingest(
-    source: str, lake_uri: str, dataset: str, today: dt.date | None = None
-) -> Ingestion:
+def ingest(source: str, lake_uri: str, dataset: str, today: dt.date | None = None) -> Ingestion:
     """Ingest one CSV/Parquet source (a local path or ``s3://``) into the lake."""
     today = today or dt.datetime.now(dt.UTC).date()
     with tempfile.TemporaryDirectory(prefix="lake-staging-") as staging_name:
@@ -215,7 +213,8 @@ class S3Lake(_Layout):
         for page in paginator.paginate(Bucket=self.bucket, Prefix=self._key(f"raw/{dataset}/")):
             for item in page.get("Contents", []):
                 if item["Key"].endswith(f"/{digest}/manifest.json"):
-                    return item["Key"].rsplit("/", 1)[0]
+                    folder = item["Key"].rsplit("/", 1)[0]
+                    return folder.removeprefix(f"{self.prefix}/") if self.prefix else folder
         return None
 
     def curated_columns(self, dataset: str) -> list[str] | None:
@@ -275,7 +274,8 @@ def catalog(lake_uri: str, dataset: str, database: str, schema: Sequence[tuple[s
 
 
 def _hive_type(dtype: str) -> str:
-    for prefix, hive in (("int", "bigint"), ("uint", "bigint"), ("float", "double"), ("bool", "boolean")):
+    kinds = {"int": "bigint", "uint": "bigint", "float": "double", "bool": "boolean"}
+    for prefix, hive in kinds.items():
         if dtype.lower().startswith(prefix):
             return hive
     return "string"
