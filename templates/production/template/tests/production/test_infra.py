@@ -12,7 +12,9 @@ import yaml
 from cfnlint.decode import decode
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = sorted((ROOT / "infra").glob("*.yaml"))
+# The production layer's own templates (other layers may add theirs to infra/).
+OWN = ("project.yaml", "endpoint.yaml", "github-oidc.yaml")
+TEMPLATES = [ROOT / "infra" / name for name in OWN]
 WORKFLOWS = ROOT / ".github" / "workflows"
 
 
