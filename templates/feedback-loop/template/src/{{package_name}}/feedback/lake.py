@@ -419,13 +419,10 @@ def compact(root: Path, min_files: int = 2) -> dict[str, int]:
             data = pa.concat_tables([pq.read_table(f, schema=SCHEMAS[table]) for f in files])
             con = duckdb.connect()
             con.register("data", data)
-            result = con.execute(
+            unique = con.sql(
                 "SELECT * FROM data QUALIFY row_number() OVER "
                 "(PARTITION BY event_id ORDER BY server_ts) = 1 ORDER BY server_ts"
-            )
-            # duckdb 2 renamed fetch_arrow_table to to_arrow_table
-            unique = getattr(result, "to_arrow_table", None) or result.fetch_arrow_table
-            unique = unique()
+            ).to_arrow_table()
             publish_parquet(root, table, part.name.removeprefix("dt="), unique.cast(SCHEMAS[table]))
             for f in files:
                 f.unlink()

@@ -1,0 +1,153 @@
+"""The feedback-loop layer on top of poc (and poc + production): renders, installs, passes.
+
+Quick tests render the layer for every task type and check its exact files, Jinja
+leftovers, the shared files' feedback-loop blocks and lint. Slow tests (``-m slow``)
+install rendered projects with uv and run their own checks, the real-browser tests
+included (``FEEDBACK_REQUIRE_BROWSER=1``: a missing Chromium fails instead of skipping).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.generated.project_env import (
+    install,
+    leftover_jinja,
+    render_layers,
+    run_own_checks,
+    uv_executable,
+)
+
+TASK_TYPES = (
+    "regression",
+    "classification",
+    "clustering",
+    "anomaly_detection",
+    "ranking",
+    "recommendation",
+)
+FEEDBACK_MODULES = (
+    "__init__",
+    "challenge",
+    "commands",
+    "lake",
+    "page",
+    "retrain",
+    "service",
+    "settings",
+    "signing",
+    "stats",
+)
+FEEDBACK_TESTS = ("conftest", "test_api", "test_browser", "test_crash", "test_infra")
+FEEDBACK_TESTS += ("test_lake", "test_retrain")
+LAYER_FILES = {
+    ".copier-answers.feedback-loop.yml",
+    ".feedback/.gitignore",
+    "lake/.gitignore",
+    "docs/feedback-loop.md",
+    "infra/feedback-lake.yaml",
+    "infra/feedback-retrain.yaml",
+    *(f"tests/feedback/{name}.py" for name in FEEDBACK_TESTS),
+}
+
+
+def answers_for(task_type: str, stage: str = "prototyping") -> dict[str, object]:
+    return {
+        "project_name": f"fb-{task_type.replace('_', '-')}",
+        "task_type": task_type,
+        "stage": stage,
+        "feedback_loop": True,
+    }
+
+
+def layer_files(package: str) -> set[str]:
+    return LAYER_FILES | {f"src/{package}/feedback/{module}.py" for module in FEEDBACK_MODULES}
+
+
+def files_under(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+def outer_ruff(*args: str) -> subprocess.CompletedProcess[str]:
+    ruff = Path(uv_executable()).with_name("ruff")
+    return subprocess.run(
+        [str(ruff) if ruff.exists() else "ruff", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_layer_adds_exactly_its_own_files(tmp_path: Path) -> None:
+    answers = answers_for("classification")
+    alone = render_layers(tmp_path / "alone", ["feedback-loop"], answers)
+    assert files_under(alone) == layer_files("fb_classification")
+    poc_only = files_under(render_layers(tmp_path / "poc", ["poc"], answers))
+    both = files_under(render_layers(tmp_path / "both", ["poc", "feedback-loop"], answers))
+    assert both == poc_only | layer_files("fb_classification")
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return {
+        task_type: render_layers(
+            tmp_path_factory.mktemp(task_type), ["poc", "feedback-loop"], answers_for(task_type)
+        )
+        for task_type in TASK_TYPES
+    }
+
+
+def test_every_task_type_renders_without_leftovers_and_lints_clean(
+    rendered: dict[str, Path],
+) -> None:
+    for task_type, root in rendered.items():
+        assert leftover_jinja(root) == [], task_type
+    paths = [str(root) for root in rendered.values()]
+    for args in (["check", *paths], ["format", "--check", *paths]):
+        result = outer_ruff(*args)
+        assert result.returncode == 0, f"ruff {args[0]}:\n{result.stdout}{result.stderr}"
+
+
+def test_shared_files_carry_the_layer_s_blocks(rendered: dict[str, Path]) -> None:
+    root = rendered["classification"]
+    pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
+    for requirement in ('"fastapi==', '"uvicorn==', '"duckdb', '"playwright==', '"moto[server]=='):
+        assert requirement in pyproject
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "fb-classification feedback serve --host 127.0.0.1 --port 8000" in readme
+    assert "docs/feedback-loop.md" in readme
+    cli = (root / "src" / "fb_classification" / "cli.py").read_text(encoding="utf-8")
+    assert "from fb_classification.feedback.commands import feedback" in cli
+
+
+def test_without_the_loop_no_feedback_dependencies(tmp_path: Path) -> None:
+    answers = {**answers_for("classification"), "feedback_loop": False}
+    root = render_layers(tmp_path / "plain", ["poc"], answers)
+    assert "fastapi" not in (root / "pyproject.toml").read_text(encoding="utf-8")
+
+
+SLOW_CASES = [
+    pytest.param(["poc", "feedback-loop"], answers_for("classification"), id="poc-classification"),
+    pytest.param(
+        ["poc", "feedback-loop"], answers_for("ranking", "experimenting"), id="poc-ranking"
+    ),
+    pytest.param(
+        ["poc", "production", "feedback-loop"],
+        answers_for("classification", "building"),
+        id="production-classification",
+    ),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("layers", "answers"), SLOW_CASES)
+def test_rendered_project_passes_its_own_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layers: list[str], answers: dict[str, object]
+) -> None:
+    root = render_layers(tmp_path / str(answers["project_name"]), layers, answers)
+    assert leftover_jinja(root) == []
+    monkeypatch.setenv("FEEDBACK_REQUIRE_BROWSER", "1")
+    try:
+        run_own_checks(install(root))
+    except AssertionError as error:
+        raise AssertionError(f"{layers} with {answers} failed:\n{error}") from error
