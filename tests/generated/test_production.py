@@ -1,0 +1,192 @@
+"""The production layer, rendered on the poc core for every task type, passes its own checks.
+
+Quick tests render poc + production at the building stage for every task type and check the
+exact set of files the production layer adds, Jinja leftovers and lint with the outer ruff.
+Slow tests (``-m slow``) install each rendered project into its own venv with uv (shared
+package cache: the ~1 GB SageMaker SDK is linked, not downloaded again) and run what its
+README promises: ruff, ruff format, pytest (the poc tests and tests/production).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import cycle
+from pathlib import Path
+
+import pytest
+
+from tests.generated.project_env import (
+    install,
+    leftover_jinja,
+    render_layers,
+    run_own_checks,
+    uv_executable,
+)
+
+TASK_TYPES = (
+    "regression",
+    "classification",
+    "clustering",
+    "anomaly_detection",
+    "ranking",
+    "recommendation",
+)
+# Options that do not change the file set are cycled across task types, not multiplied:
+# regions with and without an S3 location constraint.
+REGIONS = ("eu-west-1", "us-east-1", "ap-southeast-2")
+# Line lengths in the rendered code depend on the names: the longest a project may have.
+LONGEST_NAME = "a-forty-character-project-name-for-tests"
+
+PRODUCTION_FILES = {
+    ".copier-answers.production.yml",
+    ".github/deploy-endpoint.sh",
+    ".github/workflows/build.yml",
+    ".github/workflows/ci.yml",
+    ".github/workflows/deploy.yml",
+    "docs/production.md",
+    "infra/endpoint.yaml",
+    "infra/github-oidc.yaml",
+    "infra/params/prod.json",
+    "infra/params/staging.json",
+    "infra/project.yaml",
+    "lake/curated/.gitignore",
+    "lake/raw/.gitignore",
+    "registry/.gitignore",
+    "runs/.gitignore",
+    "schemas/sagemaker-pipeline-definition.schema.json",
+    "tests/production/conftest.py",
+    "tests/production/test_aws.py",
+    "tests/production/test_infra.py",
+    "tests/production/test_lake.py",
+    "tests/production/test_pipeline.py",
+    "tests/production/test_run_local.py",
+    "tests/production/test_steps.py",
+}
+PRODUCTION_MODULES = (
+    "__init__",
+    "aws",
+    "commands",
+    "lake",
+    "local_run",
+    "pipeline",
+    "registry",
+    "schema",
+    "settings",
+    "smoke",
+    "steps/__init__",
+    "steps/evaluate",
+    "steps/inference",
+    "steps/preprocess",
+    "steps/tables",
+    "steps/train",
+)
+
+
+def _answers_by_task() -> dict[str, dict[str, object]]:
+    regions = cycle(REGIONS)
+    return {
+        task_type: {
+            "project_name": f"prod-{task_type.replace('_', '-')}",
+            "task_type": task_type,
+            "stage": "building",
+            "aws_region": next(regions),
+        }
+        for task_type in TASK_TYPES
+    }
+
+
+ANSWERS = _answers_by_task()
+
+
+def expected_files(answers: dict[str, object]) -> set[str]:
+    """The exact files the production layer adds to a poc project."""
+    package = str(answers["project_name"]).replace("-", "_")
+    modules = {f"src/{package}/production/{module}.py" for module in PRODUCTION_MODULES}
+    return PRODUCTION_FILES | modules
+
+
+def rendered_files(root: Path) -> set[str]:
+    return {
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.is_file() and ".venv" not in path.parts
+    }
+
+
+@contextmanager
+def reporting(answers: dict[str, object]) -> Iterator[None]:
+    """Name the answers of a failing case, so it can be rendered again by hand."""
+    try:
+        yield
+    except AssertionError as error:
+        raise AssertionError(f"production render with {answers} failed:\n{error}") from error
+
+
+def render_checked(dest: Path, answers: dict[str, object]) -> Path:
+    """Render poc + production, check the production files exactly and no leftover Jinja."""
+    poc_only = render_layers(dest.with_name(dest.name + "-poc"), ["poc"], answers)
+    root = render_layers(dest, ["poc", "production"], answers)
+    assert rendered_files(root) - rendered_files(poc_only) == expected_files(answers)
+    assert leftover_jinja(root) == []
+    return root
+
+
+def outer_ruff(*args: str) -> subprocess.CompletedProcess[str]:
+    ruff = Path(uv_executable()).with_name("ruff")
+    return subprocess.run(
+        [str(ruff) if ruff.exists() else "ruff", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every task type rendered once, for the quick checks."""
+    roots = {}
+    for task_type, answers in ANSWERS.items():
+        with reporting(answers):
+            roots[task_type] = render_checked(tmp_path_factory.mktemp(task_type), answers)
+    return roots
+
+
+def test_every_task_type_renders_and_lints_clean(rendered: dict[str, Path]) -> None:
+    paths = [str(root) for root in rendered.values()]
+    for args in (["check", *paths], ["format", "--check", *paths]):
+        result = outer_ruff(*args)
+        assert result.returncode == 0, f"ruff {args[0]}:\n{result.stdout}{result.stderr}"
+
+
+def test_production_code_lints_clean_with_the_longest_project_name(tmp_path: Path) -> None:
+    answers = {**ANSWERS["classification"], "project_name": LONGEST_NAME}
+    assert len(LONGEST_NAME) == 40
+    root = render_checked(tmp_path / "longest", answers)
+    own = [str(root / path) for path in sorted(expected_files(answers)) if path.endswith(".py")]
+    for args in (["check", *own], ["format", "--check", *own]):
+        result = outer_ruff(*args)
+        assert result.returncode == 0, f"ruff {args[0]}:\n{result.stdout}{result.stderr}"
+
+
+@pytest.mark.parametrize("task_type", TASK_TYPES)
+def test_production_is_wired_into_the_core(rendered: dict[str, Path], task_type: str) -> None:
+    root, answers = rendered[task_type], ANSWERS[task_type]
+    pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
+    for pin in ("sagemaker==3.27.0", "sagemaker-mlops==1.27.0", "moto[server]==5.2.5"):
+        assert f'"{pin}"' in pyproject
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "## Production (SageMaker)" in readme
+    assert f"{answers['project_name']} run-local" in readme
+    production_answers = (root / ".copier-answers.production.yml").read_text(encoding="utf-8")
+    assert f"aws_region: {answers['aws_region']}" in production_answers
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task_type", TASK_TYPES)
+def test_rendered_project_passes_its_own_checks(tmp_path: Path, task_type: str) -> None:
+    answers = ANSWERS[task_type]
+    with reporting(answers):
+        root = render_checked(tmp_path / task_type, answers)
+        run_own_checks(install(root))
