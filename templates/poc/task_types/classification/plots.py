@@ -37,7 +37,15 @@ def plot_results(fitted: model.Model, test: pd.DataFrame, reports_dir: Path) -> 
     image = axes.imshow(matrix, cmap="Blues")
     figure.colorbar(image, ax=axes)
     for row, column in [(r, c) for r in range(len(labels)) for c in range(len(labels))]:
-        axes.text(column, row, str(matrix[row, column]), ha="center", va="center")
+        dark = matrix[row, column] > matrix.max() / 2
+        axes.text(
+            column,
+            row,
+            str(matrix[row, column]),
+            ha="center",
+            va="center",
+            color="white" if dark else "black",
+        )
     axes.set(
         title="Confusion matrix (test set)",
         xlabel="predicted",

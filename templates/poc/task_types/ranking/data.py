@@ -27,7 +27,7 @@ def load_sample() -> pd.DataFrame:
     rows = N_QUERIES * DOCS_PER_QUERY
     values = rng.normal(size=(rows, len(FEATURES)))
     signal = values @ _WEIGHTS + 0.5 * values[:, 0] * values[:, 1]
-    signal += rng.normal(scale=0.8, size=rows)
+    signal += rng.normal(scale=1.5, size=rows)
     grades = np.digitize(signal, np.quantile(signal, [0.5, 0.75, 0.9, 0.97]))
     frame = pd.DataFrame(values.round(4), columns=list(FEATURES))
     frame.insert(0, QUERY, np.repeat(np.arange(N_QUERIES), DOCS_PER_QUERY))
