@@ -66,6 +66,7 @@ PROJECT_FILES = {
 }
 PACKAGE_MODULES = (
     "__init__",
+    "artifacts",
     "baseline",
     "cli",
     "data",
@@ -222,4 +223,11 @@ def test_rendered_project_passes_its_own_checks(tmp_path: Path, task_type: str) 
     answers = ANSWERS[task_type]
     with reporting(answers):
         root = render_checked(tmp_path / task_type, answers)
-        run_own_checks(install(root))
+        project = install(root)
+        run_own_checks(project)
+        # The README's second command, through the installed console script.
+        result = project.run(str(answers["project_name"]), "baseline")
+        assert "beats the trivial baseline" in result.stdout, result.stdout
+        report = json.loads((root / "reports" / "metrics.json").read_text(encoding="utf-8"))
+        assert report["primary_metric"] in report["metrics"]
+        assert list((root / "reports").glob("*.png"))

@@ -4,7 +4,6 @@ The trivial baseline needs no fitting: it gives every row the same score (it can
 tell anomalies apart), which `evaluate` computes directly.
 """
 
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ import pandas as pd
 from sklearn.ensemble import IsolationForest
 from sklearn.pipeline import Pipeline, make_pipeline
 
-from . import features
+from . import artifacts, features
 
 # The share of rows flagged as anomalies: what the team expects, and can investigate.
 EXPECTED_ANOMALY_RATE = 0.05
@@ -57,15 +56,9 @@ def predict_records(fitted: Model, records: list[dict[str, Any]]) -> list[dict[s
 
 def save(fitted: Model, path: str | Path) -> Path:
     """Pickle the fitted model to `path` (parent folders are created)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(pickle.dumps(fitted))
-    return path
+    return artifacts.save_pickle(fitted, path)
 
 
 def load(path: str | Path) -> Model:
     """Load a model saved by `save` (only load files you trust: this is pickle)."""
-    fitted = pickle.loads(Path(path).read_bytes())
-    if not isinstance(fitted, Model):
-        raise TypeError(f"{path} does not hold a {Model.__name__}")
-    return fitted
+    return artifacts.load_pickle(path, Model)

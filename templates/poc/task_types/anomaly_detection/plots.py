@@ -9,13 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from sklearn.metrics import precision_recall_curve
 
-from . import data, model
-
-
-def _save(figure: Figure, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=100, bbox_inches="tight")
-    return path
+from . import artifacts, data, model
 
 
 def plot_overview(frame: pd.DataFrame, reports_dir: Path) -> Path:
@@ -29,7 +23,7 @@ def plot_overview(frame: pd.DataFrame, reports_dir: Path) -> Path:
     axes.scatter(unusual[x_name], unusual[y_name], color="tab:red", label="anomaly")
     axes.set(title="Sample: known anomalies", xlabel=x_name, ylabel=y_name)
     axes.legend()
-    return _save(figure, Path(reports_dir) / "overview_anomalies.png")
+    return artifacts.save_figure(figure, Path(reports_dir) / "overview_anomalies.png")
 
 
 def plot_results(fitted: model.Model, test: pd.DataFrame, reports_dir: Path) -> list[Path]:
@@ -44,4 +38,4 @@ def plot_results(fitted: model.Model, test: pd.DataFrame, reports_dir: Path) -> 
         title="Precision-recall (test set)", xlabel="recall", ylabel="precision", ylim=(0, 1.05)
     )
     axes.legend()
-    return [_save(figure, Path(reports_dir) / "precision_recall.png")]
+    return [artifacts.save_figure(figure, Path(reports_dir) / "precision_recall.png")]

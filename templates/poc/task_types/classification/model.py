@@ -1,6 +1,5 @@
 """Train the model and its trivial baseline, save and load them, predict records."""
 
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
-from . import data, features
+from . import artifacts, data, features
 
 
 @dataclass
@@ -48,15 +47,9 @@ def predict_records(fitted: Model, records: list[dict[str, Any]]) -> list[str]:
 
 def save(fitted: Model, path: str | Path) -> Path:
     """Pickle the fitted model to `path` (parent folders are created)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(pickle.dumps(fitted))
-    return path
+    return artifacts.save_pickle(fitted, path)
 
 
 def load(path: str | Path) -> Model:
     """Load a model saved by `save` (only load files you trust: this is pickle)."""
-    fitted = pickle.loads(Path(path).read_bytes())
-    if not isinstance(fitted, Model):
-        raise TypeError(f"{path} does not hold a {Model.__name__}")
-    return fitted
+    return artifacts.load_pickle(path, Model)

@@ -9,13 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from sklearn.metrics import confusion_matrix
 
-from . import data, model
-
-
-def _save(figure: Figure, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=100, bbox_inches="tight")
-    return path
+from . import artifacts, data, model
 
 
 def plot_overview(frame: pd.DataFrame, reports_dir: Path) -> Path:
@@ -25,7 +19,7 @@ def plot_overview(frame: pd.DataFrame, reports_dir: Path) -> Path:
     axes = figure.subplots()
     axes.bar([str(label) for label in counts.index], counts.to_numpy(), color="tab:blue")
     axes.set(title="Rows per class", xlabel=data.TARGET, ylabel="rows")
-    return _save(figure, Path(reports_dir) / "class_balance.png")
+    return artifacts.save_figure(figure, Path(reports_dir) / "class_balance.png")
 
 
 def plot_results(fitted: model.Model, test: pd.DataFrame, reports_dir: Path) -> list[Path]:
@@ -55,4 +49,4 @@ def plot_results(fitted: model.Model, test: pd.DataFrame, reports_dir: Path) -> 
         xticklabels=labels,
         yticklabels=labels,
     )
-    return [_save(figure, Path(reports_dir) / "confusion_matrix.png")]
+    return [artifacts.save_figure(figure, Path(reports_dir) / "confusion_matrix.png")]

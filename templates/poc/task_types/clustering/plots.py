@@ -10,13 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from sklearn.decomposition import PCA
 
-from . import data, features, model
-
-
-def _save(figure: Figure, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=100, bbox_inches="tight")
-    return path
+from . import artifacts, data, features, model
 
 
 def _scatter(figure: Figure, points: np.ndarray, groups: pd.Series, title: str) -> None:
@@ -34,7 +28,7 @@ def plot_overview(frame: pd.DataFrame, reports_dir: Path) -> Path:
     points = PCA(n_components=2).fit_transform(scaled)
     figure = Figure(figsize=(6, 5))
     _scatter(figure, points, frame[data.REFERENCE], f"Sample by {data.REFERENCE}")
-    return _save(figure, Path(reports_dir) / "overview_pca.png")
+    return artifacts.save_figure(figure, Path(reports_dir) / "overview_pca.png")
 
 
 def plot_results(fitted: model.Model, test: pd.DataFrame, reports_dir: Path) -> list[Path]:
@@ -44,4 +38,4 @@ def plot_results(fitted: model.Model, test: pd.DataFrame, reports_dir: Path) -> 
     clusters = pd.Series(model.predict(fitted, test), index=test.index).map("cluster {}".format)
     figure = Figure(figsize=(6, 5))
     _scatter(figure, points, clusters, "Clusters (test set)")
-    return [_save(figure, Path(reports_dir) / "clusters_pca.png")]
+    return [artifacts.save_figure(figure, Path(reports_dir) / "clusters_pca.png")]

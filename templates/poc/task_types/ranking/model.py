@@ -5,7 +5,6 @@ query's documents by that score (pointwise learning to rank). The trivial baseli
 needs no fitting: it scores every document alike, i.e. a random order.
 """
 
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import GradientBoostingRegressor
 
-from . import data, features
+from . import artifacts, data, features
 
 
 @dataclass
@@ -46,15 +45,9 @@ def predict_records(fitted: Model, records: list[dict[str, Any]]) -> list[float]
 
 def save(fitted: Model, path: str | Path) -> Path:
     """Pickle the fitted model to `path` (parent folders are created)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(pickle.dumps(fitted))
-    return path
+    return artifacts.save_pickle(fitted, path)
 
 
 def load(path: str | Path) -> Model:
     """Load a model saved by `save` (only load files you trust: this is pickle)."""
-    fitted = pickle.loads(Path(path).read_bytes())
-    if not isinstance(fitted, Model):
-        raise TypeError(f"{path} does not hold a {Model.__name__}")
-    return fitted
+    return artifacts.load_pickle(path, Model)

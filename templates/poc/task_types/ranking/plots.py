@@ -9,13 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import data, evaluate, model
-
-
-def _save(figure: Figure, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=100, bbox_inches="tight")
-    return path
+from . import artifacts, data, evaluate, model
 
 
 def plot_overview(frame: pd.DataFrame, reports_dir: Path) -> Path:
@@ -25,7 +19,7 @@ def plot_overview(frame: pd.DataFrame, reports_dir: Path) -> Path:
     axes = figure.subplots()
     axes.bar(counts.index.astype(str), counts.to_numpy(), color="tab:blue")
     axes.set(title="Pairs per relevance grade", xlabel=data.TARGET, ylabel="pairs")
-    return _save(figure, Path(reports_dir) / "relevance_grades.png")
+    return artifacts.save_figure(figure, Path(reports_dir) / "relevance_grades.png")
 
 
 def plot_results(fitted: model.Model, test: pd.DataFrame, reports_dir: Path) -> list[Path]:
@@ -46,4 +40,4 @@ def plot_results(fitted: model.Model, test: pd.DataFrame, reports_dir: Path) -> 
     )
     axes.set(title="NDCG@k (test queries)", xlabel="k", ylabel="NDCG@k", ylim=(0, 1))
     axes.legend()
-    return [_save(figure, Path(reports_dir) / "ndcg_at_k.png")]
+    return [artifacts.save_figure(figure, Path(reports_dir) / "ndcg_at_k.png")]

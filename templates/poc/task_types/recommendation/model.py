@@ -5,7 +5,6 @@ similar (shared by the same users) to items the user already has. The trivial ba
 recommends the most popular items the user does not have yet.
 """
 
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import data, features
+from . import artifacts, data, features
 
 TOP_K = 10
 
@@ -72,15 +71,9 @@ def predict_records(fitted: Model, records: list[dict[str, Any]]) -> list[list[i
 
 def save(fitted: Model, path: str | Path) -> Path:
     """Pickle the fitted model to `path` (parent folders are created)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(pickle.dumps(fitted))
-    return path
+    return artifacts.save_pickle(fitted, path)
 
 
 def load(path: str | Path) -> Model:
     """Load a model saved by `save` (only load files you trust: this is pickle)."""
-    fitted = pickle.loads(Path(path).read_bytes())
-    if not isinstance(fitted, Model):
-        raise TypeError(f"{path} does not hold a {Model.__name__}")
-    return fitted
+    return artifacts.load_pickle(path, Model)

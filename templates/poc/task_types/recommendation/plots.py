@@ -8,13 +8,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import data, evaluate, model
-
-
-def _save(figure: Figure, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=100, bbox_inches="tight")
-    return path
+from . import artifacts, data, evaluate, model
 
 
 def plot_overview(frame: pd.DataFrame, reports_dir: Path) -> Path:
@@ -24,7 +18,7 @@ def plot_overview(frame: pd.DataFrame, reports_dir: Path) -> Path:
     axes = figure.subplots()
     axes.bar(range(len(counts)), counts, width=1.0, color="tab:blue")
     axes.set(title="Interactions per item (long tail)", xlabel="item rank", ylabel="interactions")
-    return _save(figure, Path(reports_dir) / "item_popularity.png")
+    return artifacts.save_figure(figure, Path(reports_dir) / "item_popularity.png")
 
 
 def plot_results(fitted: model.Model, test: pd.DataFrame, reports_dir: Path) -> list[Path]:
@@ -40,4 +34,4 @@ def plot_results(fitted: model.Model, test: pd.DataFrame, reports_dir: Path) -> 
     axes.plot(cutoffs, popular, marker="o", label="trivial baseline (most popular)")
     axes.set(title="Hit rate@k (test users)", xlabel="k", ylabel="hit rate@k", ylim=(0, 1))
     axes.legend()
-    return [_save(figure, Path(reports_dir) / "hit_rate_at_k.png")]
+    return [artifacts.save_figure(figure, Path(reports_dir) / "hit_rate_at_k.png")]

@@ -8,13 +8,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import data, model
-
-
-def _save(figure: Figure, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=100, bbox_inches="tight")
-    return path
+from . import artifacts, data, model
 
 
 def plot_overview(frame: pd.DataFrame, reports_dir: Path) -> Path:
@@ -23,7 +17,7 @@ def plot_overview(frame: pd.DataFrame, reports_dir: Path) -> Path:
     axes = figure.subplots()
     axes.hist(frame[data.TARGET], bins=30, color="tab:blue")
     axes.set(title=f"Distribution of {data.TARGET}", xlabel=data.TARGET, ylabel="rows")
-    return _save(figure, Path(reports_dir) / "target_distribution.png")
+    return artifacts.save_figure(figure, Path(reports_dir) / "target_distribution.png")
 
 
 def plot_results(fitted: model.Model, test: pd.DataFrame, reports_dir: Path) -> list[Path]:
@@ -39,4 +33,4 @@ def plot_results(fitted: model.Model, test: pd.DataFrame, reports_dir: Path) -> 
     axes.axhline(baseline[0], color="tab:red", label="trivial baseline (mean)")
     axes.set(title="Predicted vs actual (test set)", xlabel="actual", ylabel="predicted")
     axes.legend()
-    return [_save(figure, Path(reports_dir) / "predicted_vs_actual.png")]
+    return [artifacts.save_figure(figure, Path(reports_dir) / "predicted_vs_actual.png")]
