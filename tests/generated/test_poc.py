@@ -8,6 +8,7 @@ uv and run what its README promises: ruff, ruff format, pytest (notebooks includ
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -205,7 +206,9 @@ def test_readme_badge_and_charter_come_from_the_answers(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("models_in_production", "level"), [("0", "1 — starting"), ("3+", "3 — impact")]
+    ("models_in_production", "level"),
+    [("0", "1 — starting"), ("3+", "3 — impact")],
+    ids=["level-1", "level-3"],
 )
 def test_journey_doc_shows_the_maturity_level(
     tmp_path: Path, models_in_production: str, level: str
@@ -215,6 +218,15 @@ def test_journey_doc_shows_the_maturity_level(
     journey = (root / "docs" / "ml-journey.md").read_text(encoding="utf-8")
     assert f"Maturity level: **{level}**" in journey
     assert "product manager" in journey and "ML engineer" in journey
+
+
+@pytest.mark.parametrize(
+    ("answer", "value"), [("timebox_weeks", 0), ("timebox_weeks", 52), ("success_metric", " ")]
+)
+def test_charter_answers_are_validated(tmp_path: Path, answer: str, value: object) -> None:
+    with pytest.raises(ValueError, match=answer):
+        render_layers(tmp_path / "invalid", ["poc"], {answer: value})
+    assert not (tmp_path / "invalid").exists()
 
 
 @pytest.mark.slow
@@ -230,4 +242,9 @@ def test_rendered_project_passes_its_own_checks(tmp_path: Path, task_type: str) 
         assert "beats the trivial baseline" in result.stdout, result.stdout
         report = json.loads((root / "reports" / "metrics.json").read_text(encoding="utf-8"))
         assert report["primary_metric"] in report["metrics"]
-        assert list((root / "reports").glob("*.png"))
+        # What the README promises is what the run produced.
+        readme = (root / "README.md").read_text(encoding="utf-8")
+        assert f"`{report['primary_metric']}`" in readme
+        promised = set(re.findall(r"`reports/([a-z_]+\.png)`", readme))
+        assert promised
+        assert promised <= {path.name for path in (root / "reports").glob("*.png")}
