@@ -201,6 +201,7 @@ def test_readme_badge_and_charter_come_from_the_answers(tmp_path: Path) -> None:
     assert first_commands[1].startswith("churn-poc baseline")
     charter = (root / "docs" / "poc-charter.md").read_text(encoding="utf-8")
     assert "Dana Lee, VP Customer Success" in charter and "4 weeks" in charter
+    assert "The model beats the trivial baseline on macro F1 on held-out data, by" in charter
     inventory = (root / "docs" / "data-inventory.md").read_text(encoding="utf-8")
     assert "## CRM database" in inventory and "## support tickets" in inventory
 
