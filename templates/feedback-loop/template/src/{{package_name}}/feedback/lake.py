@@ -20,11 +20,10 @@ import datetime as dt
 import io
 import json
 import os
-import queue
 import threading
 import time
 import uuid
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -110,17 +109,22 @@ def now_us() -> int:
     return time.time_ns() // 1000
 
 
+DAY_US = 86_400_000_000
+_EPOCH = dt.date(1970, 1, 1)
+_COLUMNS = {table: frozenset(schema.names) for table, schema in SCHEMAS.items()}
+
+
 def partition_of(server_ts: int) -> str:
     """The ``dt`` partition (UTC date) of a timestamp in microseconds."""
-    return dt.datetime.fromtimestamp(server_ts / 1e6, tz=dt.UTC).strftime("%Y-%m-%d")
+    return (_EPOCH + dt.timedelta(days=server_ts // DAY_US)).isoformat()
 
 
 def _check(table: str, record: Record) -> None:
-    if table not in SCHEMAS:
+    columns = _COLUMNS.get(table)
+    if columns is None:
         raise ValueError(f"unknown lake table {table!r}")
-    missing = set(SCHEMAS[table].names) - set(record)
-    if missing:
-        raise ValueError(f"{table} record lacks {sorted(missing)}")
+    if not columns <= record.keys():
+        raise ValueError(f"{table} record lacks {sorted(columns - record.keys())}")
 
 
 def _arrow(table: str, records: Sequence[Record]) -> pa.Table:
@@ -161,7 +165,7 @@ def publish_parquet(root: Path, table: str, dt_value: str, arrow_table: pa.Table
     with open(staging, "wb") as handle:
         pq.write_table(arrow_table, handle, compression="zstd")
         handle.flush()
-        os.fsync(handle.fileno())
+        os.fdatasync(handle.fileno())
     target = target_dir / name
     os.replace(staging, target)
     _fsync_dir(target_dir)
@@ -279,17 +283,30 @@ def make_sink(settings: Settings) -> Sink:
 
 
 class GroupCommitWriter:
-    """One writer thread; callers wait until their records are durable.
+    """Writer threads; callers wait until their records are durable.
 
-    Whatever queued while the previous batch was being written goes into the next batch,
-    so under load many requests share one fsync.
+    Whatever queued while a batch was being written goes into the next batch, so under
+    load many requests share one file and one fsync. ``writers`` threads take turns, so
+    one batch is gathered and written while another waits for its fsync. When the last
+    batch held more than one request (there is load), a writer lingers ``linger_s`` to
+    gather more: a little latency for far fewer fsyncs. Requests are queued on a deque
+    (no lock on the request path); a writer is woken through an event.
     """
 
-    def __init__(self, sink: Sink, max_batch: int = 5000) -> None:
-        self.sink, self.max_batch = sink, max_batch
-        self._queue: queue.Queue[Any] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="lake-writer", daemon=True)
-        self._thread.start()
+    def __init__(
+        self, sink: Sink, max_batch: int = 5000, linger_s: float = 0.002, writers: int = 2
+    ) -> None:
+        self.sink, self.max_batch, self.linger_s = sink, max_batch, linger_s
+        self._pending: deque[Any] = deque()
+        self._wake = threading.Event()
+        self._take = threading.Lock()
+        self._closing = False
+        self._threads = [
+            threading.Thread(target=self._run, name=f"lake-writer-{i}", daemon=True)
+            for i in range(writers)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     async def append(self, records: Sequence[tuple[str, Record]]) -> None:
         """Queue ``records`` and return once they are durable; raises if the write failed."""
@@ -297,46 +314,60 @@ class GroupCommitWriter:
             _check(table, record)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
-        self._queue.put((list(records), loop, future))
+        self._pending.append((list(records), loop, future))
+        if not self._wake.is_set():
+            self._wake.set()
         await future
 
     def close(self) -> None:
-        """Write what is queued, then stop the thread."""
-        self._queue.put(None)
-        self._thread.join(timeout=30)
+        """Write what is queued, then stop the threads."""
+        self._closing = True
+        self._wake.set()
+        for thread in self._threads:
+            thread.join(timeout=30)
+
+    def _take_batch(self) -> list[Any]:
+        with self._take:
+            self._wake.clear()
+            items = []
+            while self._pending and len(items) < self.max_batch:
+                items.append(self._pending.popleft())
+            if self._pending or self._closing:
+                self._wake.set()  # more for the other writer, or let it see the close
+        return items
 
     def _run(self) -> None:
-        stop = False
-        while not stop:
-            first = self._queue.get()
-            if first is None:
-                return
-            items = [first]
-            while len(items) < self.max_batch:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stop = True
-                    break
-                items.append(item)
+        busy = False
+        while True:
+            self._wake.wait()
+            if busy and not self._closing:
+                time.sleep(self.linger_s)
+            items = self._take_batch()
+            busy = len(items) > 1
+            if not items:
+                if self._closing:
+                    return
+                continue
             error: BaseException | None = None
             try:
                 self.sink.write([pair for records, _, _ in items for pair in records])
             except BaseException as exc:  # reported to every waiting request
                 error = exc
+            by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = defaultdict(list)
             for _, loop, future in items:
-                loop.call_soon_threadsafe(_resolve, future, error)
+                by_loop[loop].append(future)
+            for loop, futures in by_loop.items():  # one wake-up per event loop
+                loop.call_soon_threadsafe(_resolve, futures, error)
 
 
-def _resolve(future: asyncio.Future[None], error: BaseException | None) -> None:
-    if future.done():
-        return
-    if error is None:
-        future.set_result(None)
-    else:
-        future.set_exception(error)
+def _resolve(futures: list[asyncio.Future[None]], error: BaseException | None) -> None:
+    for future in futures:
+        if future.done():
+            continue
+        if error is None:
+            future.set_result(None)
+        else:
+            future.set_exception(error)
 
 
 # --- reading -------------------------------------------------------------------------
