@@ -2,7 +2,7 @@
 
 Run from the repository root in an environment with copier and uv (the test extra):
 
-    python benchmarks/feedback_throughput.py --requests 6000 --concurrency 16
+    python benchmarks/feedback_throughput.py --requests 6000 --concurrency 64
 
 A poc + feedback-loop project is rendered and installed into its own venv with uv (shared
 cache), outside the timing. Its service runs as a real uvicorn subprocess on 127.0.0.1 with
@@ -133,7 +133,7 @@ print(json.dumps({{"missing": len(set(ids) - stored), "stored": len(stored), "fi
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=6000, help="requests per endpoint")
-    parser.add_argument("--concurrency", type=int, default=16, help="client threads")
+    parser.add_argument("--concurrency", type=int, default=64, help="client threads")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per endpoint")
     args = parser.parse_args()
 
