@@ -126,28 +126,39 @@ def test_without_the_loop_no_feedback_dependencies(tmp_path: Path) -> None:
     assert "fastapi" not in (root / "pyproject.toml").read_text(encoding="utf-8")
 
 
+# The poc's own suite for ranking runs in test_poc.py: here only the layer's tests run for it.
 SLOW_CASES = [
-    pytest.param(["poc", "feedback-loop"], answers_for("classification"), id="poc-classification"),
     pytest.param(
-        ["poc", "feedback-loop"], answers_for("ranking", "experimenting"), id="poc-ranking"
+        ["poc", "feedback-loop"], answers_for("classification"), (), id="poc-classification"
+    ),
+    pytest.param(
+        ["poc", "feedback-loop"],
+        answers_for("ranking", "experimenting"),
+        ("tests/feedback",),
+        id="poc-ranking",
     ),
     pytest.param(
         ["poc", "production", "feedback-loop"],
         answers_for("classification", "building"),
+        (),
         id="production-classification",
     ),
 ]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("layers", "answers"), SLOW_CASES)
+@pytest.mark.parametrize(("layers", "answers", "pytest_args"), SLOW_CASES)
 def test_rendered_project_passes_its_own_checks(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layers: list[str], answers: dict[str, object]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    layers: list[str],
+    answers: dict[str, object],
+    pytest_args: tuple[str, ...],
 ) -> None:
     root = render_layers(tmp_path / str(answers["project_name"]), layers, answers)
     assert leftover_jinja(root) == []
     monkeypatch.setenv("FEEDBACK_REQUIRE_BROWSER", "1")
     try:
-        run_own_checks(install(root))
+        run_own_checks(install(root), pytest_args)
     except AssertionError as error:
         raise AssertionError(f"{layers} with {answers} failed:\n{error}") from error
