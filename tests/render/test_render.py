@@ -25,16 +25,6 @@ def render_with_mljourney(case: Case, dest: Path, project_name: str) -> None:
     given = {**case.given(), "project_name": project_name}
     for key, value in given.items():
         args += ["--data", f"{key}={str(value).lower() if isinstance(value, bool) else value}"]
-    if (
-        case.is_production
-        and case.stage != "building"
-        and case.stage
-        not in (
-            "deploying",
-            "scaling",
-        )
-    ):
-        args += ["--production", "--yes"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, f"answers {given}: {result.output}"
 
