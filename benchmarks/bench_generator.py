@@ -42,7 +42,9 @@ def main() -> None:
     bundles = "~/.local/share/mljourney/layers"
     # One render installs the bundles at their per-user path, as any first use does.
     subprocess.run(
-        [mljourney, "new", str(work / "warm"), "--defaults", "--no-git"], env=env, check=True,
+        [mljourney, "new", str(work / "warm"), "--defaults", "--no-git"],
+        env=env,
+        check=True,
         capture_output=True,
     )
 
@@ -50,14 +52,36 @@ def main() -> None:
     data = ["--data", "project_name=bench"]
     for stage, layers in (("prototyping", ["poc"]), ("building", ["poc", "production"])):
         cases[f"mljourney new --stage {stage} --no-git"] = [
-            mljourney, "new", "{dest}", "--stage", stage, "--defaults", "--no-git", *data,
+            mljourney,
+            "new",
+            "{dest}",
+            "--stage",
+            stage,
+            "--defaults",
+            "--no-git",
+            *data,
         ]
         cases[f"mljourney new --stage {stage} (with git commit)"] = [
-            mljourney, "new", "{dest}", "--stage", stage, "--defaults", *data,
+            mljourney,
+            "new",
+            "{dest}",
+            "--stage",
+            stage,
+            "--defaults",
+            *data,
         ]
         cases[f"raw copier copy {' + '.join(layers)}"] = [
-            [*copier, "copy", "--quiet", "--defaults", *data, "--data", f"stage={stage}",
-             f"{bundles}/{layer}.bundle", "{dest}"]
+            [
+                *copier,
+                "copy",
+                "--quiet",
+                "--defaults",
+                *data,
+                "--data",
+                f"stage={stage}",
+                f"{bundles}/{layer}.bundle",
+                "{dest}",
+            ]
             for layer in layers
         ]
     cases["mljourney --help"] = [mljourney, "--help"]
@@ -76,7 +100,7 @@ def main() -> None:
             samples[name].append(total)
             shutil.rmtree(dest, ignore_errors=True)
 
-    print(f"| variant | median s | min s | runs |\n|---|---:|---:|---:|")
+    print("| variant | median s | min s | runs |\n|---|---:|---:|---:|")
     for name, values in samples.items():
         print(f"| {name} | {statistics.median(values):.3f} | {min(values):.3f} | {len(values)} |")
     for stage, layers in (("prototyping", "poc"), ("building", "poc + production")):
