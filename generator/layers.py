@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,11 +124,12 @@ def latest_version(source: LayerSource) -> str | None:
     """The newest released version of a layer source that is a bundle, else ``None``."""
     if not source.is_bundled:
         return None
-    tags = bundle_tags(Path(os.path.expanduser(source.src_path)))
-    return _newest(tags)
+    versions = released_versions(bundle_tags(Path(os.path.expanduser(source.src_path))))
+    return versions[-1] if versions else None
 
 
-def _newest(tags: Mapping[str, str]) -> str | None:
+def released_versions(tags: Iterable[str]) -> list[str]:
+    """The tags that are versions, oldest first (PEP 440 order, as Copier sorts them)."""
     from packaging.version import InvalidVersion, Version
 
     versions = []
@@ -137,4 +138,4 @@ def _newest(tags: Mapping[str, str]) -> str | None:
             versions.append((Version(tag), tag))
         except InvalidVersion:
             continue
-    return max(versions)[1] if versions else None
+    return [tag for _, tag in sorted(versions)]

@@ -31,7 +31,7 @@ from xml.etree import ElementTree
 import yaml
 
 from generator.errors import MljourneyError, UsageError
-from generator.layers import LayerSource, bundle_tags, template_questions
+from generator.layers import LayerSource, bundle_tags, released_versions, template_questions
 from generator.matrix import Case
 
 # `${{ ... }}` is GitHub Actions' own syntax, not a Jinja leftover.
@@ -117,18 +117,6 @@ class SmokeReport:
 # --- the upgrade path --------------------------------------------------------------------
 
 
-def _released(tags: Sequence[str]) -> list[str]:
-    from packaging.version import InvalidVersion, Version
-
-    versions = []
-    for tag in tags:
-        try:
-            versions.append((Version(tag), tag))
-        except InvalidVersion:
-            continue
-    return [tag for _, tag in sorted(versions)]
-
-
 def upgrade_version(sources: Mapping[str, LayerSource], requested: str) -> tuple[str | None, str]:
     """The release to upgrade from (``"previous"``: the one before the newest), and a note.
 
@@ -138,7 +126,7 @@ def upgrade_version(sources: Mapping[str, LayerSource], requested: str) -> tuple
     source = sources["poc"]
     if not source.is_bundled:
         raise UsageError("the upgrade path needs the shipped layer bundles, not configured sources")
-    released = _released(list(bundle_tags(Path(os.path.expanduser(source.src_path)))))
+    released = released_versions(bundle_tags(Path(os.path.expanduser(source.src_path))))
     if requested == "previous":
         if len(released) < 2:
             only = released[0] if released else "no release"
@@ -220,7 +208,7 @@ def _render(
     root.mkdir()
     for layer in run.case.layers:
         # A layer first released after the old version starts at its oldest release.
-        tags = _released(list(bundle_tags(Path(os.path.expanduser(sources[layer].src_path)))))
+        tags = released_versions(bundle_tags(Path(os.path.expanduser(sources[layer].src_path))))
         ref = run.upgrade_from if run.upgrade_from in tags else (tags[0] if tags else None)
         render_layer(sources[layer], root, data, vcs_ref=ref)
     git.init_and_commit(root, f"Scaffold {data['project_name']} at {run.upgrade_from}")
