@@ -88,6 +88,23 @@ def _text(name: str, limit: int = 300) -> Callable[[str], str]:
     return check
 
 
+def _weeks(value: str) -> str:
+    if not value.strip().isdigit() or not 1 <= int(value) <= 26:
+        raise UsageError(
+            f"timebox_weeks must be a whole number of weeks from 1 to 26, not '{value}'"
+        )
+    return value.strip()
+
+
+def _optional_text(name: str, limit: int = 300) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if len(value) > limit or "\n" in value:
+            raise UsageError(f"{name} must be one line of at most {limit} characters")
+        return value
+
+    return check
+
+
 def parse_bool(name: str, value: object) -> bool:
     """Read a yes/no answer given as text (``--data``) or as a YAML boolean."""
     if isinstance(value, bool):
@@ -111,6 +128,7 @@ class Question:
     is_bool: bool = False
     default: Callable[[Mapping[str, Any]], Any] = field(default=lambda answers: "")
     production_only: bool = False
+    poc_only: bool = False
 
 
 def _default(value: Any) -> Callable[[Mapping[str, Any]], Any]:
@@ -157,6 +175,27 @@ QUESTIONS: tuple[Question, ...] = (
         default=_default("your-org"),
     ),
     Question(
+        "executive_sponsor",
+        "Executive sponsor of the PoC (name and role)",
+        _text("executive_sponsor"),
+        default=_default("to be named"),
+        poc_only=True,
+    ),
+    Question(
+        "timebox_weeks",
+        "Timebox of the PoC in weeks",
+        _weeks,
+        default=_default(6),
+        poc_only=True,
+    ),
+    Question(
+        "data_sources",
+        "Data sources you have, comma-separated (each gets an entry in the data inventory)",
+        _optional_text("data_sources"),
+        default=_default(""),
+        poc_only=True,
+    ),
+    Question(
         "aws_region",
         "AWS region",
         _pattern("aws_region", _REGION, "eu-west-1"),
@@ -179,7 +218,11 @@ validate_stage = _choice("stage", STAGE_NAMES)
 def questions_for(stage: str) -> tuple[Question, ...]:
     """The questions a team at ``stage`` is asked, in order (the stage itself comes first)."""
     production = stage in PRODUCTION_STAGES
-    return tuple(q for q in QUESTIONS if production or not q.production_only)
+    return tuple(
+        q
+        for q in QUESTIONS
+        if not (q.production_only and not production) and not (q.poc_only and production)
+    )
 
 
 def validate_answer(name: str, value: Any) -> Any:

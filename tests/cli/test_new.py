@@ -105,14 +105,27 @@ def test_answers_file_and_data_override(tmp_path: Path) -> None:
 
 def test_interactive_asks_stage_first_then_stage_questions(tmp_path: Path) -> None:
     dest = tmp_path / "i"
-    # stage 3 (prototyping), name, description, task type, models, feedback, organisation
-    typed = "\n".join(["3", "Bad Name", "my-poc", "", "regression", "0", "n", "acme"]) + "\n"
-    result = invoke("new", str(dest), input=typed)
+    typed = [
+        "3",  # stage: prototyping
+        "Bad Name",  # re-asked
+        "my-poc",
+        "",  # description: default
+        "regression",
+        "0",
+        "n",  # feedback loop
+        "acme",
+        "Dr. Ada Park (COO)",
+        "99",  # re-asked: at most 26 weeks
+        "8",
+        "CRM database, web logs",
+    ]
+    result = invoke("new", str(dest), input="\n".join(typed) + "\n")
     assert result.exit_code == 0, result.output
     output = result.output
     assert output.index("Where does your team stand") < output.index("Project name")
     assert "learning" in output and "getting to know ML" in output
     assert "not a slug" in output  # the bad name was re-asked
+    assert "from 1 to 26" in output
     assert "AWS region" not in output
     answers = yaml.safe_load((dest / ".copier-answers.poc.yml").read_text())
     assert (answers["project_name"], answers["task_type"], answers["organisation"]) == (
@@ -120,6 +133,18 @@ def test_interactive_asks_stage_first_then_stage_questions(tmp_path: Path) -> No
         "regression",
         "acme",
     )
+    assert (answers["timebox_weeks"], answers["data_sources"]) == (8, "CRM database, web logs")
+    assert "Dr. Ada Park (COO)" in (dest / "docs" / "poc-charter.md").read_text()
+    assert "web logs" in (dest / "docs" / "data-inventory.md").read_text()
+
+
+def test_production_stage_asks_cloud_settings_not_the_charter(tmp_path: Path) -> None:
+    typed = ["4", "fraud", "", "classification", "1-2", "n", "acme", "eu-central-1", "210987654321"]
+    result = invoke("new", str(tmp_path / "f"), input="\n".join(typed) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "Executive sponsor" not in result.output
+    answers = yaml.safe_load((tmp_path / "f" / ".copier-answers.production.yml").read_text())
+    assert (answers["aws_region"], answers["aws_account_id"]) == ("eu-central-1", "210987654321")
 
 
 @pytest.mark.parametrize(
@@ -135,6 +160,8 @@ def test_interactive_asks_stage_first_then_stage_questions(tmp_path: Path) -> No
         (["--data", "noequals"], "malformed"),
         (["--data", "colour=red"], "unknown answer 'colour'"),
         (["--data", "feedback_loop=perhaps"], "true or false"),
+        (["--data", "timebox_weeks=forever"], "timebox_weeks"),
+        (["--stage", "building", "--data", "aws_region=mars"], "aws_region 'mars'"),
         (["--answers-file", "/nonexistent/answers.yml"], "cannot read answers file"),
     ],
 )
