@@ -147,3 +147,23 @@ def leftover_jinja(root: Path) -> list[str]:
         if JINJA_MARKER.search(text):
             found.append(str(path.relative_to(root)))
     return found
+
+
+def rendered_files(root: Path) -> set[str]:
+    """Every rendered file, relative and POSIX-style (the project's .venv left out)."""
+    return {
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.is_file() and ".venv" not in path.parts
+    }
+
+
+def outer_ruff(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the ruff of the test environment (not the rendered project's) on rendered files."""
+    ruff = Path(uv_executable()).with_name("ruff")
+    return subprocess.run(
+        [str(ruff) if ruff.exists() else "ruff", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )

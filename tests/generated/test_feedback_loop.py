@@ -8,27 +8,19 @@ included (``FEEDBACK_REQUIRE_BROWSER=1``: a missing Chromium fails instead of sk
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from generator.journey import TASK_TYPES
 from tests.generated.project_env import (
     install,
     leftover_jinja,
+    outer_ruff,
     render_layers,
     run_own_checks,
-    uv_executable,
 )
 
-TASK_TYPES = (
-    "regression",
-    "classification",
-    "clustering",
-    "anomaly_detection",
-    "ranking",
-    "recommendation",
-)
 FEEDBACK_MODULES = (
     "__init__",
     "challenge",
@@ -69,13 +61,6 @@ def layer_files(package: str) -> set[str]:
 
 def files_under(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
-
-
-def outer_ruff(*args: str) -> subprocess.CompletedProcess[str]:
-    ruff = Path(uv_executable()).with_name("ruff")
-    return subprocess.run(
-        [str(ruff) if ruff.exists() else "ruff", *args], capture_output=True, text=True, check=False
-    )
 
 
 def test_layer_adds_exactly_its_own_files(tmp_path: Path) -> None:

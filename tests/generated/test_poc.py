@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import cycle
@@ -17,23 +16,17 @@ from pathlib import Path
 
 import pytest
 
+from generator.journey import TASK_TYPES
 from tests.generated.project_env import (
     TEMPLATES,
     install,
     leftover_jinja,
+    outer_ruff,
     render_layers,
+    rendered_files,
     run_own_checks,
-    uv_executable,
 )
 
-TASK_TYPES = (
-    "regression",
-    "classification",
-    "clustering",
-    "anomaly_detection",
-    "ranking",
-    "recommendation",
-)
 # Options that do not change the file set are cycled across task types, not multiplied.
 POC_STAGES = ("learning", "experimenting", "prototyping")
 MODELS_IN_PRODUCTION = ("0", "1-2", "3+")
@@ -106,14 +99,6 @@ def expected_files(answers: dict[str, object]) -> set[str]:
     return PROJECT_FILES | {f"src/{package}/{module}.py" for module in PACKAGE_MODULES}
 
 
-def rendered_files(root: Path) -> set[str]:
-    return {
-        path.relative_to(root).as_posix()
-        for path in root.rglob("*")
-        if path.is_file() and ".venv" not in path.parts
-    }
-
-
 @contextmanager
 def reporting(answers: dict[str, object]) -> Iterator[None]:
     """Name the answers of a failing case, so it can be rendered again by hand."""
@@ -128,16 +113,6 @@ def render_checked(dest: Path, answers: dict[str, object]) -> Path:
     assert rendered_files(root) == expected_files(answers)
     assert leftover_jinja(root) == []
     return root
-
-
-def outer_ruff(*args: str) -> subprocess.CompletedProcess[str]:
-    ruff = Path(uv_executable()).with_name("ruff")
-    return subprocess.run(
-        [str(ruff) if ruff.exists() else "ruff", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
