@@ -119,8 +119,11 @@ def create_project(
 ) -> bool:
     """Render and publish a new project; return whether it was committed to a new git repo."""
     destination.check()
-    parent_repo = destination.path.exists() and git.is_inside_work_tree(destination.path)
-    make_repo = init_git and not parent_repo
+    # A new (or empty) DEST becomes a repository of its own, even inside another checkout:
+    # Copier's update needs one. Files added beside existing ones inside a repository are
+    # left for the user to commit there.
+    beside_existing = destination.path.exists() and any(destination.path.iterdir())
+    make_repo = init_git and not (beside_existing and git.is_inside_work_tree(destination.path))
     staging = Path(tempfile.mkdtemp(prefix="mljourney-new-"))
     # mkdtemp makes a private (0700) directory; the project gets the user's usual mode.
     staging.chmod(0o777 & ~_current_umask())

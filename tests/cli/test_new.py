@@ -287,3 +287,15 @@ def test_assess_interactive() -> None:
     assert result.exit_code == 0
     assert "Stage: scaling" in result.output
     assert "Level 3" in result.output
+
+
+def test_new_inside_another_checkout_is_a_repository_of_its_own(tmp_path: Path) -> None:
+    outer = tmp_path / "monorepo"
+    outer.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=outer, check=True)
+    result = invoke("new", str(outer / "churn"), "--defaults", "--data", "project_name=churn")
+    assert result.exit_code == 0, result.output
+    top = subprocess.run(
+        ["git", "rev-parse", "--show-toplevel"], cwd=outer / "churn", capture_output=True, text=True
+    )
+    assert Path(top.stdout.strip()) == (outer / "churn").resolve()
