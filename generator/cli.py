@@ -178,7 +178,7 @@ def new(
     from generator.scaffold import Destination, create_project
 
     config = load_config(config_path)
-    given: dict[str, Any] = dict(config.defaults)
+    given: dict[str, Any] = {}
     if answers_file is not None:
         given.update(_read_answers_file(answers_file))
     given.update(parse_data_pairs(data_pairs))
@@ -206,10 +206,14 @@ def new(
             if not click.confirm("Build the production layer anyway?", default=False):
                 raise UsageError("stopped: no production layer at this stage")
     given["is_production"] = wants_production
-    feedback = parse_bool("feedback_loop", given.get("feedback_loop", False))
+    feedback = parse_bool(
+        "feedback_loop", given.get("feedback_loop", config.defaults.get("feedback_loop", False))
+    )
     layers = layers_for("building" if wants_production else chosen_stage, feedback)
     known = frozenset().union(*(template_questions(layer) for layer in layers))
-    answers = complete_answers(chosen_stage, given, _ask if interactive else None, known)
+    answers = complete_answers(
+        chosen_stage, given, _ask if interactive else None, known, config.defaults
+    )
     if answers.feedback_loop != feedback:
         layers = layers_for("building" if wants_production else chosen_stage, answers.feedback_loop)
     target = dest if dest is not None else Path(answers.project_name)

@@ -290,20 +290,33 @@ def complete_answers(
     given: Mapping[str, Any],
     ask: Callable[[Question, Any], Any] | None,
     known_keys: frozenset[str],
+    defaults: Mapping[str, Any] | None = None,
 ) -> Answers:
-    """Validate ``given``, then fill the rest by asking (``ask``) or with defaults (``None``)."""
+    """Validate ``given``, then fill the rest by asking (``ask``) or with defaults (``None``).
+
+    ``defaults`` (an organisation's default answers) replace the built-in defaults of the
+    questions that are asked, and answer template-only questions; keys no layer of this
+    stage asks are left out, so one organisation file serves every stage.
+    """
     unknown = sorted(set(given) - known_keys - {"stage"})
     if unknown:
         raise UsageError(
             f"unknown answer '{unknown[0]}' for stage {stage}; "
             f"known: {', '.join(sorted(known_keys))}"
         )
+    org_defaults = {
+        key: validate_answer(key, value)
+        for key, value in (defaults or {}).items()
+        if key in known_keys
+    }
     values: dict[str, Any] = {k: validate_answer(k, v) for k, v in given.items() if k != "stage"}
     for question in questions_for(stage):
         if question.name in values:
             continue
-        default = question.default(values)
+        default = org_defaults.get(question.name, question.default(values))
         values[question.name] = default if ask is None else ask(question, default)
+    for key, value in org_defaults.items():
+        values.setdefault(key, value)
     if "repository_url" not in values:
         values["repository_url"] = (
             f"https://github.com/{values['organisation']}/{values['project_name']}"

@@ -121,3 +121,22 @@ def test_check_knows_the_overlays(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", str(dest)])
     assert result.exit_code == 1
     assert "CODEOWNERS is missing (overlay acme-codeowners)" in result.output
+
+
+def test_organisation_defaults_fit_every_stage(tmp_path: Path) -> None:
+    config = tmp_path / "org.yml"
+    config.write_text(
+        yaml.safe_dump(
+            {"defaults": {"organisation": "acme", "aws_region": "eu-central-1", "timebox_weeks": 4}}
+        )
+    )
+    poc, prod = tmp_path / "poc", tmp_path / "prod"
+    assert new(poc, "--config", str(config)).exit_code == 0
+    assert new(prod, "--config", str(config), "--stage", "building").exit_code == 0
+    assert yaml.safe_load((poc / ".copier-answers.poc.yml").read_text())["timebox_weeks"] == 4
+    production = yaml.safe_load((prod / ".copier-answers.production.yml").read_text())
+    assert (production["aws_region"], production["organisation"]) == ("eu-central-1", "acme")
+    # An explicit answer still wins over the organisation's default.
+    mine = tmp_path / "mine"
+    assert new(mine, "--config", str(config), "--data", "organisation=ours").exit_code == 0
+    assert yaml.safe_load((mine / ".copier-answers.poc.yml").read_text())["organisation"] == "ours"
