@@ -13,7 +13,8 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,3 +168,12 @@ def outer_ruff(*args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         check=False,
     )
+
+
+@contextmanager
+def reporting(layers: str, answers: Mapping[str, object]) -> Iterator[None]:
+    """Name the answers of a failing case, so it can be rendered again by hand."""
+    try:
+        yield
+    except AssertionError as error:
+        raise AssertionError(f"{layers} render with answers {answers} failed:\n{error}") from error

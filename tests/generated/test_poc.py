@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from itertools import cycle
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from tests.generated.project_env import (
     outer_ruff,
     render_layers,
     rendered_files,
+    reporting,
     run_own_checks,
 )
 
@@ -99,15 +98,6 @@ def expected_files(answers: dict[str, object]) -> set[str]:
     return PROJECT_FILES | {f"src/{package}/{module}.py" for module in PACKAGE_MODULES}
 
 
-@contextmanager
-def reporting(answers: dict[str, object]) -> Iterator[None]:
-    """Name the answers of a failing case, so it can be rendered again by hand."""
-    try:
-        yield
-    except AssertionError as error:
-        raise AssertionError(f"poc render with answers {answers} failed:\n{error}") from error
-
-
 def render_checked(dest: Path, answers: dict[str, object]) -> Path:
     root = render_layers(dest, ["poc"], answers)
     assert rendered_files(root) == expected_files(answers)
@@ -120,7 +110,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Every task type rendered once, for the quick checks."""
     roots = {}
     for task_type, answers in ANSWERS.items():
-        with reporting(answers):
+        with reporting("poc", answers):
             roots[task_type] = render_checked(tmp_path_factory.mktemp(task_type), answers)
     return roots
 
@@ -209,7 +199,7 @@ def test_charter_answers_are_validated(tmp_path: Path, answer: str, value: objec
 @pytest.mark.parametrize("task_type", TASK_TYPES)
 def test_rendered_project_passes_its_own_checks(tmp_path: Path, task_type: str) -> None:
     answers = ANSWERS[task_type]
-    with reporting(answers):
+    with reporting("poc", answers):
         root = render_checked(tmp_path / task_type, answers)
         project = install(root)
         run_own_checks(project)

@@ -9,8 +9,6 @@ README promises: ruff, ruff format, pytest (the poc tests and tests/production).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from itertools import cycle
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from tests.generated.project_env import (
     outer_ruff,
     render_layers,
     rendered_files,
+    reporting,
     run_own_checks,
 )
 
@@ -100,15 +99,6 @@ def expected_files(answers: dict[str, object]) -> set[str]:
     return PRODUCTION_FILES | modules
 
 
-@contextmanager
-def reporting(answers: dict[str, object]) -> Iterator[None]:
-    """Name the answers of a failing case, so it can be rendered again by hand."""
-    try:
-        yield
-    except AssertionError as error:
-        raise AssertionError(f"production render with {answers} failed:\n{error}") from error
-
-
 def render_checked(dest: Path, answers: dict[str, object]) -> Path:
     """Render poc + production, check the production files exactly and no leftover Jinja."""
     poc_only = render_layers(dest.with_name(dest.name + "-poc"), ["poc"], answers)
@@ -123,7 +113,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Every task type rendered once, for the quick checks."""
     roots = {}
     for task_type, answers in ANSWERS.items():
-        with reporting(answers):
+        with reporting("production", answers):
             roots[task_type] = render_checked(tmp_path_factory.mktemp(task_type), answers)
     return roots
 
@@ -162,6 +152,6 @@ def test_production_is_wired_into_the_core(rendered: dict[str, Path], task_type:
 @pytest.mark.parametrize("task_type", TASK_TYPES)
 def test_rendered_project_passes_its_own_checks(tmp_path: Path, task_type: str) -> None:
     answers = ANSWERS[task_type]
-    with reporting(answers):
+    with reporting("production", answers):
         root = render_checked(tmp_path / task_type, answers)
         run_own_checks(install(root))
