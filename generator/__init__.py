@@ -1,3 +1,3 @@
 """mljourney: MLOps starter templates for every stage of the ML journey."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

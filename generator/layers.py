@@ -1,8 +1,13 @@
 """Where each layer's versioned template comes from.
 
 Copier records ``_commit`` (and so can update) only for a git repository root or a git
-bundle. mljourney ships each layer as a git bundle (``generator/bundles/<layer>.bundle``)
-holding one tag per released version. Before rendering, the bundle is installed at a
+bundle. mljourney ships each layer as a git bundle holding one tag per released version.
+The repository keeps only the *released* history (``generator/bundles/<layer>.bundle``,
+changed by ``python -m generator.release`` when a version is cut); the current version's
+tag is added from ``templates/`` when a wheel is built (``hatch_build.py``) or, in a
+checkout, on first use (cached by content under ``.dev-bundles/``). So a template edit
+needs no binary diff, and the same content always gives the same commit on any machine.
+Before rendering, the bundle is installed at a
 fixed per-user path, ``~/.local/share/mljourney/layers/<layer>.bundle``, and that path is
 recorded *literally* (with ``~``) as ``_src_path``. On any machine with the same or a newer
 mljourney, the bundle at that path carries every released version, so Copier's 3-way
@@ -12,15 +17,16 @@ An organisation can point a layer at its own git-hosted copy instead (see config
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from generator import __version__
 from generator.errors import MljourneyError
 
 LAYERS: tuple[str, ...] = ("poc", "production", "feedback-loop")
@@ -41,13 +47,51 @@ def templates_dir() -> Path:
     return _PACKAGE_DIR.parent / "templates"
 
 
-def packaged_bundle(layer: str) -> Path:
-    """The git bundle of ``layer`` shipped with this mljourney."""
+def released_bundle(layer: str) -> Path:
+    """The git bundle of ``layer``'s released versions kept in the repository (or wheel)."""
     return _PACKAGE_DIR / "bundles" / f"{layer}.bundle"
+
+
+def packaged_bundle(layer: str) -> Path:
+    """The git bundle of ``layer`` for this mljourney: every released tag plus this version.
+
+    In a wheel the build hook already added this version's tag. In a checkout it is built
+    from ``templates/<layer>`` on top of the released bundle and cached by content.
+    """
+    if (_PACKAGE_DIR / "templates").is_dir():
+        return released_bundle(layer)
+    return _checkout_bundle(layer)
+
+
+def _checkout_bundle(layer: str) -> Path:
+    from generator.release import build_bundle, template_files
+
+    released = released_bundle(layer)
+    template = templates_dir() / layer
+    digest = hashlib.sha256(__version__.encode())
+    if released.is_file():
+        digest.update(released.read_bytes())
+    for relative, source in template_files(template):
+        digest.update(relative.encode() + b"\0" + source.read_bytes() + b"\0")
+    cache = _PACKAGE_DIR.parent / ".dev-bundles"
+    cached = cache / f"{layer}-{digest.hexdigest()[:16]}.bundle"
+    if cached.is_file():
+        return cached
+    cache.mkdir(exist_ok=True)
+    # Built privately, then moved in whole: parallel test workers may race to build it.
+    with tempfile.TemporaryDirectory(dir=cache, prefix=f".{layer}-") as tmp:
+        scratch = Path(tmp) / f"{layer}.bundle"
+        if released.is_file():
+            shutil.copyfile(released, scratch)
+        build_bundle(template, scratch, __version__)
+        os.replace(scratch, cached)
+    return cached
 
 
 def template_questions(layer: str) -> frozenset[str]:
     """Names of the questions ``layer``'s copier.yml asks (settings start with ``_``)."""
+    import yaml
+
     config = yaml.safe_load((templates_dir() / layer / "copier.yml").read_text(encoding="utf-8"))
     return frozenset(key for key in config if not key.startswith("_"))
 

@@ -1,7 +1,9 @@
 """Build the layers' git bundles from ``templates/`` (a maintainer's tool).
 
-``python -m generator.release`` records the current content of each ``templates/<layer>``
-as tag ``v<mljourney version>`` in ``generator/bundles/<layer>.bundle``. Earlier tags
+``python -m generator.release`` cuts a release: it records the current content of each
+``templates/<layer>`` as tag ``v<mljourney version>`` in the repository's released history,
+``generator/bundles/<layer>.bundle``. Between releases nothing needs running: wheels and
+checkouts add the current version's tag themselves (see ``generator.layers``). Earlier tags
 are never touched, so projects made by earlier releases keep their ``_commit``. While a
 version is unreleased, running it again moves that version's tag to the new content.
 Commits are made with a fixed author and date, so the same content gives the same commit
@@ -17,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from generator import __version__
-from generator.layers import LAYERS, bundle_tags, packaged_bundle, templates_dir
+from generator.layers import LAYERS, bundle_tags, released_bundle, templates_dir
 
 _IGNORED = shutil.ignore_patterns(
     "__pycache__", "*.pyc", ".ruff_cache", ".pytest_cache", ".mypy_cache", ".venv"
@@ -89,11 +91,12 @@ def build_bundle(template: Path, bundle: Path, version: str) -> bool:
         return True
 
 
-def _copy_template(template: Path, repo: Path) -> None:
-    """Copy the files git tracks (or would track) in ``template``.
+def template_files(template: Path) -> list[tuple[str, Path]]:
+    """``(relative path, file)`` for every file of ``template`` a release takes, sorted.
 
-    So a bundle built in a work tree with ignored or build leftovers equals one built on a
-    clean checkout.
+    In a git checkout: the files git tracks or would track, so a work tree with ignored or
+    build leftovers gives the same layer as a clean checkout. Elsewhere (an sdist): the
+    folder less caches.
     """
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", "."],
@@ -102,13 +105,21 @@ def _copy_template(template: Path, repo: Path) -> None:
         text=True,
         check=False,
     )
-    if listed.returncode != 0:  # not a git checkout (an installed wheel): take the folder
-        shutil.copytree(template, repo, ignore=_IGNORED, dirs_exist_ok=True)
-        return
-    for relative in filter(None, listed.stdout.split("\0")):
-        source = template / relative
-        if not source.is_file():  # deleted in the work tree but still in the index
-            continue
+    if listed.returncode == 0:
+        relatives = list(filter(None, listed.stdout.split("\0")))
+    else:
+        relatives = [
+            str(path.relative_to(template))
+            for path in template.rglob("*")
+            if path.is_file() and not _IGNORED("", list(path.relative_to(template).parts))
+        ]
+    files = [(relative, template / relative) for relative in relatives]
+    # A file deleted in the work tree but still in the index is not taken.
+    return sorted((relative, path) for relative, path in files if path.is_file())
+
+
+def _copy_template(template: Path, repo: Path) -> None:
+    for relative, source in template_files(template):
         target = repo / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target)
@@ -121,9 +132,9 @@ def _previous_release(repo: Path, tag: str) -> str | None:
 
 
 def main() -> None:
-    """Rebuild every layer's bundle for the current mljourney version."""
+    """Record every layer's current templates as this version in the released history."""
     for layer in LAYERS:
-        changed = build_bundle(templates_dir() / layer, packaged_bundle(layer), __version__)
+        changed = build_bundle(templates_dir() / layer, released_bundle(layer), __version__)
         print(f"{layer}: {'updated' if changed else 'unchanged'} (v{__version__})")
 
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from generator import layers
+from generator import __version__, layers
 from generator.cli import main
 from generator.cli_check_smoke import check_command
 
@@ -207,7 +207,7 @@ def test_drift_behind_the_newest_release(project: Path, tmp_path: Path, monkeypa
     result = invoke("check", str(project))
     assert result.exit_code == 1
     assert "1 release behind v99.0.0: run `mljourney update`" in result.output
-    assert "layers: poc v0.1.0 -> v99.0.0" in result.output
+    assert f"layers: poc v{__version__} -> v99.0.0" in result.output
 
     allowed = invoke("check", str(project), "--allow-drift", "--format", "json")
     assert allowed.exit_code == 0

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from generator import layers
+from generator import __version__, layers
 from generator.cli import main
 from generator.cli_check_smoke import smoke_command
 from generator.release import build_bundle
@@ -155,7 +155,10 @@ def test_existing_case_directory_is_refused(tmp_path: Path):
     assert "choose an empty --workdir" in result.stderr
 
 
-def test_upgrade_path_with_one_release_is_skipped_with_a_note(tmp_path: Path):
+def test_upgrade_path_with_one_release_is_skipped_with_a_note(tmp_path: Path, monkeypatch):
+    only_one = tmp_path / "shipped" / "poc.bundle"
+    build_bundle(layers.templates_dir() / "poc", only_one, __version__)
+    ship_poc(monkeypatch, only_one)
     result = invoke(
         "--render-only",
         "--case",
@@ -167,7 +170,7 @@ def test_upgrade_path_with_one_release_is_skipped_with_a_note(tmp_path: Path):
         str(tmp_path / "work"),
     )
     assert result.exit_code == 0, result.output
-    assert "upgrade path skipped: the layer bundles hold only v0.1.0" in result.output
+    assert f"upgrade path skipped: the layer bundles hold only v{__version__}" in result.output
     assert "1 of 1 cases passed" in result.output
 
 

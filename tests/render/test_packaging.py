@@ -8,23 +8,42 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.version import Version
 
 from generator import __version__
-from generator.layers import LAYERS, bundle_tags, packaged_bundle, templates_dir
-from generator.release import build_bundle
+from generator.layers import LAYERS, bundle_tags, packaged_bundle, released_bundle, templates_dir
+from generator.release import template_files
 from tests.generated.project_env import uv_executable
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("layer", LAYERS)
-def test_shipped_bundle_is_current_with_templates(layer: str, tmp_path: Path) -> None:
-    """A template change without `python -m generator.release` would ship stale layers."""
-    scratch = tmp_path / f"{layer}.bundle"
-    scratch.write_bytes(packaged_bundle(layer).read_bytes())
-    changed = build_bundle(templates_dir() / layer, scratch, __version__)
-    assert not changed, f"run `python -m generator.release`: templates/{layer} changed"
-    assert f"v{__version__}" in bundle_tags(packaged_bundle(layer))
+def test_checkout_bundle_is_released_history_plus_the_templates(layer: str, tmp_path: Path) -> None:
+    """The bundle a checkout renders from: every released tag kept, this version = templates/."""
+    released = bundle_tags(released_bundle(layer))
+    assert "v0.1.0" in released  # the first release: projects made by it must keep updating
+    assert all(Version(tag) <= Version(__version__) for tag in released)
+    current = bundle_tags(packaged_bundle(layer))
+    assert {tag: current[tag] for tag in released} == released
+    clone = tmp_path / "clone"
+    subprocess.run(
+        [
+            "git",
+            "clone",
+            "-q",
+            "--branch",
+            f"v{__version__}",
+            str(packaged_bundle(layer)),
+            str(clone),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    shipped = {
+        str(p.relative_to(clone)) for p in clone.rglob("*") if p.is_file() and ".git" not in p.parts
+    }
+    assert shipped == {relative for relative, _ in template_files(templates_dir() / layer)}
 
 
 @pytest.mark.slow
@@ -47,6 +66,10 @@ def test_wheel_carries_templates_and_installs_with_pip(tmp_path: Path) -> None:
     for layer in LAYERS:
         assert f"generator/bundles/{layer}.bundle" in names
         assert f"generator/templates/{layer}/copier.yml" in names
+        # Same content, same commit: the wheel's tag equals the checkout's, on any machine.
+        shipped = tmp_path / f"{layer}.bundle"
+        shipped.write_bytes(zipfile.ZipFile(wheel).read(f"generator/bundles/{layer}.bundle"))
+        assert bundle_tags(shipped) == bundle_tags(packaged_bundle(layer))
     assert not any("__pycache__" in name for name in names)
 
     uv = uv_executable()
