@@ -184,3 +184,29 @@ def select_cases(cases: Sequence[Case], patterns: Sequence[str]) -> tuple[Case, 
         known = ", ".join(c.id for c in cases[:8]) + (" ..." if len(cases) > 8 else "")
         raise UsageError(f"no smoke case matches '{unmatched[0]}' (cases: {known})")
     return tuple(c for c in cases if any(fnmatch.fnmatchcase(c.id, p) for p in patterns))
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Part ``index`` (1-based) of ``count`` parts of the matrix, as in ``--shard 2/4``."""
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """Read ``i/n`` (1 <= i <= n); anything else is a ``UsageError`` naming the form."""
+        index, sep, count = text.strip().partition("/")
+        if sep and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count):
+            return cls(int(index), int(count))
+        raise UsageError(f"shard '{text}' is not I/N with 1 <= I <= N, e.g. 2/4")
+
+    def select(self, cases: Sequence[Case]) -> tuple[Case, ...]:
+        """The cases of this shard: every ``count``-th case from position ``index``, in order.
+
+        Round-robin over the matrix order, so the shards' cases together are exactly
+        ``cases`` (each once) and the heavy layer combinations spread over the shards.
+        """
+        return tuple(
+            case for position, case in enumerate(cases) if position % self.count == self.index - 1
+        )

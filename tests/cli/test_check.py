@@ -14,10 +14,6 @@ from click.testing import CliRunner
 
 from generator import __version__, layers
 from generator.cli import main
-from generator.cli_check_smoke import check_command
-
-if "check" not in main.commands:  # until cli.py registers it
-    main.add_command(check_command)
 
 SECRET = "AKIAABCDEFGHIJKLMNOP"
 POLICY = {"forbidden_patterns": ["AKIA[0-9A-Z]{16}"], "required_paths": ["README.md"]}

@@ -1,22 +1,16 @@
-"""The `mljourney` command line: Click only - options, prompts, output.
-
-Every command maps its flags onto one call into a core module; every failure the user
-can act on is an ``MljourneyError`` that becomes one line on stderr and an exit code here.
-"""
+"""`mljourney new` and `mljourney assess`: the questionnaire and the project it makes."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 import click
 import yaml
 
-from generator import __version__
+from generator.cli._options import config_option
 from generator.config import load_config
-from generator.errors import MljourneyError, UsageError
+from generator.errors import UsageError
 from generator.journey import (
     EARLY_PRODUCTION_WARNING,
     LEVEL_ACTIONS,
@@ -36,42 +30,6 @@ from generator.questions import (
     parse_data_pairs,
     validate_stage,
 )
-
-if TYPE_CHECKING:
-    from generator.lifecycle import LifecycleReport
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class _Group(click.Group):
-    """Turns mljourney errors into one line on stderr and their exit code."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except MljourneyError as error:
-            click.echo(f"mljourney: error: {error}", err=True)
-            sys.exit(error.exit_code)
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="mljourney")
-def main() -> None:
-    """Scaffold ML projects for where your team stands on the ML journey.
-
-    learning / experimenting / prototyping get a SageMaker Studio Lab proof of concept;
-    building / deploying / scaling get a SageMaker production project; either can carry a
-    feedback loop that collects labels through the product.
-    """
-
-
-def _config_option(function: F) -> F:
-    return click.option(
-        "--config",
-        "config_path",
-        type=click.Path(path_type=Path, dir_okay=False),
-        help="Organisation config (template sources, defaults, policy); or $MLJOURNEY_CONFIG.",
-    )(function)
 
 
 def _read_answers_file(path: Path) -> dict[str, Any]:
@@ -131,7 +89,7 @@ def _ask(question: Question, default: Any) -> Any:
     return click.prompt(question.prompt, default=str(default), value_proc=check)
 
 
-@main.command()
+@click.command()
 @click.argument("dest", required=False, type=click.Path(path_type=Path, file_okay=False))
 @click.option(
     "--stage",
@@ -159,7 +117,7 @@ def _ask(question: Question, default: Any) -> Any:
     metavar="SOURCE",
     help="A Copier or Cookiecutter template to render on top (path or git URL); repeatable.",
 )
-@_config_option
+@config_option
 def new(
     dest: Path | None,
     stage: str | None,
@@ -236,7 +194,7 @@ def new(
         click.echo(f"  {line}")
 
 
-@main.command("assess")
+@click.command("assess")
 @click.option(
     "--models", "models", type=click.Choice(MODELS_IN_PRODUCTION), help="Models in production."
 )
@@ -302,75 +260,3 @@ def assess_command(
             f"Start the project with: mljourney new --stage {result.stage} "
             f"--data models_in_production={models}"
         )
-
-
-def _print_report(report: LifecycleReport, *, dry_run: bool = False) -> None:
-    prefix = "would be " if dry_run else ""
-    for change in report.changes:
-        versions = (
-            f"{change.from_version or '-'} -> {change.to_version or '-'}"
-            if change.from_version != change.to_version
-            else f"{change.to_version}"
-        )
-        click.echo(f"{change.layer}: {prefix}{change.action} ({versions})")
-        for path in change.changed_files:
-            marker = "  CONFLICT " if path in change.conflicts else "  "
-            click.echo(f"{marker}{path}")
-    if report.conflicts:
-        click.echo(
-            f"{len(report.conflicts)} file(s) have conflicts marked inline (<<<<<<< / >>>>>>>): "
-            "resolve them, then commit.",
-            err=True,
-        )
-
-
-def _exit_on_conflicts(report: LifecycleReport) -> None:
-    if report.conflicts:
-        sys.exit(1)
-
-
-@main.command()
-@click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--dry-run", is_flag=True, help="Show what would change; touch nothing.")
-def update(path: Path, dry_run: bool) -> None:
-    """Bring every layer of the project at PATH to the current template version."""
-    from generator.lifecycle import update_project
-
-    report = update_project(path.resolve(), dry_run=dry_run)
-    _print_report(report, dry_run=dry_run)
-    _exit_on_conflicts(report)
-
-
-@main.command()
-@click.argument("layer", type=click.Choice(["feedback-loop", "production"]))
-@click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False))
-def add(layer: str, path: Path) -> None:
-    """Add LAYER to the existing project at PATH, reusing its answers."""
-    from generator.lifecycle import add_layer
-
-    report = add_layer(path.resolve(), layer)
-    _print_report(report)
-    _exit_on_conflicts(report)
-
-
-@main.command()
-@click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False))
-def graduate(path: Path) -> None:
-    """Move the PoC at PATH to production: same answers, code and docs, plus production."""
-    from generator.lifecycle import graduate as graduate_project
-
-    report = graduate_project(path.resolve())
-    _print_report(report)
-    click.echo("Next: pip install -e '.[test]' again (production dependencies), then run-local.")
-    _exit_on_conflicts(report)
-
-
-def _register_fleet_commands() -> None:
-    """`check` and `smoke` live in their own module; their heavy imports stay lazy."""
-    from generator.cli_check_smoke import check_command, smoke_command
-
-    main.add_command(check_command)
-    main.add_command(smoke_command)
-
-
-_register_fleet_commands()
