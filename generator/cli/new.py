@@ -8,28 +8,18 @@ from typing import Any
 import click
 import yaml
 
+from generator.cli import prompts
 from generator.cli._options import config_option
 from generator.config import load_config
 from generator.errors import UsageError
 from generator.journey import (
-    EARLY_PRODUCTION_WARNING,
     LEVEL_ACTIONS,
     MODELS_IN_PRODUCTION,
-    PRODUCTION_STAGES,
-    STAGES,
     Assessment,
     assess,
-    layers_for,
-    level_for,
     next_steps,
 )
-from generator.questions import (
-    Question,
-    complete_answers,
-    parse_bool,
-    parse_data_pairs,
-    validate_stage,
-)
+from generator.questions import parse_data_pairs
 
 
 def _read_answers_file(path: Path) -> dict[str, Any]:
@@ -47,46 +37,8 @@ def _read_answers_file(path: Path) -> dict[str, Any]:
     return {str(k): v for k, v in raw.items() if not str(k).startswith("_")}
 
 
-def _ask_stage() -> str:
-    click.echo("Where does your team stand on the ML journey?")
-    for number, stage in enumerate(STAGES, start=1):
-        click.echo(f"  {number}. {stage.name:<14} {stage.summary}")
-    choice = click.prompt(
-        "Stage (number or name)",
-        default="prototyping",
-        value_proc=_stage_from_choice,
-    )
-    return str(choice)
-
-
-def _stage_from_choice(value: str) -> str:
-    value = value.strip()
-    if value.isdigit() and 1 <= int(value) <= len(STAGES):
-        return STAGES[int(value) - 1].name
-    try:
-        return validate_stage(value)
-    except UsageError as error:
-        raise click.BadParameter(str(error)) from error
-
-
-def _ask(question: Question, default: Any) -> Any:
-    if question.is_bool:
-        return click.confirm(question.prompt, default=bool(default))
-    if question.choices:
-        return click.prompt(
-            question.prompt, type=click.Choice(question.choices), default=str(default)
-        )
-    validate = question.validate
-
-    def check(value: str) -> str:
-        if validate is None:
-            return value
-        try:
-            return validate(value)
-        except UsageError as error:
-            raise click.BadParameter(str(error)) from error
-
-    return click.prompt(question.prompt, default=str(default), value_proc=check)
+def _warn(message: str) -> None:
+    click.echo(message, err=True)
 
 
 @click.command()
@@ -132,65 +84,51 @@ def new(
     config_path: Path | None,
 ) -> None:
     """Create a project for your journey stage in DEST (default: ./PROJECT_NAME)."""
-    from generator.layers import resolve_sources, template_questions
+    from generator.layers import resolve_sources
+    from generator.plan import Given, make_plan
     from generator.scaffold import Destination, create_project
 
     config = load_config(config_path)
-    given: dict[str, Any] = {}
+    answers: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     if answers_file is not None:
-        given.update(_read_answers_file(answers_file))
-    given.update(parse_data_pairs(data_pairs))
+        answers.update(_read_answers_file(answers_file))
+        origins = dict.fromkeys(answers, f"answers file {answers_file}")
+    for key, value in parse_data_pairs(data_pairs).items():
+        answers[key] = value
+        origins.pop(key, None)
     if stage is not None:
-        given["stage"] = stage
-    interactive = not defaults
-    if "stage" in given:
-        chosen_stage = validate_stage(str(given["stage"]))
-    else:
-        chosen_stage = _ask_stage() if interactive else "prototyping"
-
-    wants_production = production or parse_bool(
-        "is_production", given.get("is_production", chosen_stage in PRODUCTION_STAGES)
+        answers["stage"] = stage
+        origins.pop("stage", None)
+    prompter = None
+    if not defaults:
+        if not prompts.is_interactive():
+            raise UsageError(prompts.NON_INTERACTIVE_HINT)
+        prompter = prompts.make_prompter()
+    plan = make_plan(
+        Given(answers, origins, production=production, yes=yes),
+        config.defaults,
+        prompter=prompter,
+        warn=_warn,
+        org_origin=f"config {config_path}" if config_path else "the organisation config",
     )
-    if wants_production and chosen_stage not in PRODUCTION_STAGES:
-        click.echo(
-            f"Careful: you are at the {chosen_stage} stage. {EARLY_PRODUCTION_WARNING}", err=True
-        )
-        if not yes:
-            if not interactive:
-                raise UsageError(
-                    f"the production layer at the {chosen_stage} stage needs explicit "
-                    "confirmation: add --yes"
-                )
-            if not click.confirm("Build the production layer anyway?", default=False):
-                raise UsageError("stopped: no production layer at this stage")
-    given["is_production"] = wants_production
-    feedback = parse_bool(
-        "feedback_loop", given.get("feedback_loop", config.defaults.get("feedback_loop", False))
-    )
-    layers = layers_for("building" if wants_production else chosen_stage, feedback)
-    known = frozenset().union(*(template_questions(layer) for layer in layers))
-    answers = complete_answers(
-        chosen_stage, given, _ask if interactive else None, known, config.defaults
-    )
-    if answers.feedback_loop != feedback:
-        layers = layers_for("building" if wants_production else chosen_stage, answers.feedback_loop)
-    target = dest if dest is not None else Path(answers.project_name)
+    target = dest if dest is not None else Path(plan.project_name)
     committed = create_project(
         Destination(target, into_existing=into_existing),
-        layers,
+        plan.layers,
         resolve_sources(config.template_sources),
-        answers.as_data(),
+        plan.data(),
         init_git=not no_git,
         overlays=(*config.overlays, *overlays),
     )
-    level = level_for(answers.models_in_production)
     click.echo(
-        f"Created {answers.project_name} in {target} "
-        f"(stage {chosen_stage}, {LEVEL_ACTIONS[level].title}; layers: {', '.join(layers)})"
+        f"Created {plan.project_name} in {target} "
+        f"(stage {plan.stage}, {LEVEL_ACTIONS[plan.level].title}; "
+        f"layers: {', '.join(plan.layers)})"
         + ("; committed to a new git repository" if committed else "")
     )
     click.echo("\nNext steps:")
-    for line in next_steps(answers.project_name, str(target), chosen_stage, level, layers):
+    for line in next_steps(plan.project_name, str(target), plan.stage, plan.level, plan.layers):
         click.echo(f"  {line}")
 
 
