@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
-from generator import questionnaire
+from generator import i18n, questionnaire
 
 
 @dataclass(frozen=True)
@@ -62,64 +62,31 @@ class LevelActions:
     collaboration: tuple[str, ...]
 
 
-LEVEL_ACTIONS: dict[Level, LevelActions] = {
-    Level.STARTING: LevelActions(
-        title="Level 1 - starting",
-        signal="interested in ML, little hands-on experience",
-        ai_strategy=(
-            "Run a proof of concept on a high-importance problem that shows results quickly",
-            "Build momentum and explain why ML matters for this problem",
-        ),
-        data_strategy=(
-            "Find and document the data you already have (docs/data-inventory.md)",
-            "Record for each source whether it is usable for ML",
-            "No data pipeline yet: plan a timeline for one",
-        ),
-        collaboration=(
-            "Let teams explore and experiment",
-            "Work with outside experts",
-            "Use managed services instead of building infrastructure",
-        ),
-    ),
-    Level.FIRST_WINS: LevelActions(
-        title="Level 2 - first wins",
-        signal="a few models in production",
-        ai_strategy=(
-            "Build ML capability across the organisation",
-            "Agree a strategy to move proofs of concept to production",
-            "Work across teams",
-        ),
-        data_strategy=(
-            "Merge sources into one source of truth (data lake or warehouse)",
-            "Raise data literacy",
-        ),
-        collaboration=(
-            "Form an in-house ML team",
-            "Train the existing workforce",
-        ),
-    ),
-    Level.IMPACT: LevelActions(
-        title="Level 3 - impact",
-        signal="several production models with business impact",
-        ai_strategy=(
-            "Put a long-term AI strategy at the core of the business",
-            "Establish AI leadership and a hiring pipeline",
-        ),
-        data_strategy=("Bring in external data to raise quality",),
-        collaboration=(
-            "Build an ML organisation that works with every team",
-            "Keep exploring new use cases",
-        ),
-    ),
-}
+def level_actions(level: Level, language: str | None = None) -> LevelActions:
+    """What ``level`` should focus on, in ``language`` (default: the current one).
 
-EARLY_PRODUCTION_WARNING = (
-    "Building a complete ML infrastructure before a proof of concept has shown value is the "
-    "classic early mistake: it costs months, and the pipeline is shaped before anyone knows "
-    "which model, data or metric matters. Start with a PoC on a problem with an executive "
-    "sponsor, document your data, and graduate to production when the PoC wins "
-    "(`mljourney graduate`)."
-)
+    The texts are the catalogue's ``journey.levels`` (``generator/messages.yml``), from
+    the enablement workshop's three maturity levels.
+    """
+    key = f"journey.levels.{int(level)}"
+    return LevelActions(
+        title=i18n.t(f"{key}.title", language),
+        signal=i18n.t(f"{key}.signal", language),
+        ai_strategy=i18n.texts(f"{key}.ai_strategy", language),
+        data_strategy=i18n.texts(f"{key}.data_strategy", language),
+        collaboration=i18n.texts(f"{key}.collaboration", language),
+    )
+
+
+# English, for callers that want the texts as data (the CLI speaks through level_actions).
+LEVEL_ACTIONS: dict[Level, LevelActions] = {level: level_actions(level, "en") for level in Level}
+
+EARLY_PRODUCTION_WARNING = i18n.t("journey.early_production_warning", "en")
+
+
+def early_production_warning(language: str | None = None) -> str:
+    """The warning against building full ML infrastructure before a PoC has shown value."""
+    return i18n.t("journey.early_production_warning", language)
 
 
 def level_for(models_in_production: str) -> Level:
@@ -181,61 +148,58 @@ def assess(answers: Assessment) -> AssessmentResult:
     if level is Level.STARTING:
         if not answers.executive_sponsor:
             stage = "learning"
-            reasons.append("no executive sponsor yet: find a high-importance problem first")
+            reasons.append(i18n.t("journey.reasons.no_sponsor"))
         elif not answers.data_pipeline:
             stage = "experimenting"
-            reasons.append("a sponsor but no data pipeline: explore and document the data")
+            reasons.append(i18n.t("journey.reasons.no_pipeline_poc"))
         else:
             stage = "prototyping"
-            reasons.append("a sponsor and a data pipeline: build a proof of concept")
+            reasons.append(i18n.t("journey.reasons.prototype"))
         if answers.data_lake:
-            reasons.append("a data lake already exists: use it as the PoC's source of truth")
+            reasons.append(i18n.t("journey.reasons.lake_exists"))
     elif level is Level.FIRST_WINS:
         stage = "deploying" if answers.data_lake else "building"
-        reasons.append("models in production: standardise the path from PoC to production")
+        reasons.append(i18n.t("journey.reasons.first_wins"))
         if not answers.data_lake:
-            reasons.append("no data lake: merge sources into one source of truth")
+            reasons.append(i18n.t("journey.reasons.no_lake"))
     else:
         stage = "scaling" if answers.data_lake and answers.data_pipeline else "deploying"
-        reasons.append("several models with impact: scale monitoring and retraining")
+        reasons.append(i18n.t("journey.reasons.impact"))
         if not (answers.data_lake and answers.data_pipeline):
-            reasons.append("the data platform lags the models: build the lake and pipelines")
+            reasons.append(i18n.t("journey.reasons.platform_lags"))
     if level is not Level.STARTING and not answers.data_pipeline:
-        reasons.append("no data pipeline: plan one before the next model")
+        reasons.append(i18n.t("journey.reasons.no_pipeline"))
     return AssessmentResult(stage=stage, level=level, reasons=tuple(reasons))
 
 
 def next_steps(
     project_name: str, dest: str, stage: str, level: Level, layers: tuple[str, ...]
 ) -> list[str]:
-    """What the team does right after `new`: commands first, then the level's focus."""
-    lines = [
-        f"cd {dest}",
-        "python -m venv .venv && . .venv/bin/activate && pip install -e '.[test]'",
-        "pytest    # the project's own tests pass right away",
-    ]
+    """What the team does right after `new`: commands first, then the level's focus.
+
+    In the current language (:mod:`generator.i18n`); commands stay as they are.
+    """
+    steps = "journey.next_steps"
+    lines = [f"cd {dest}", i18n.t(f"{steps}.install"), i18n.t(f"{steps}.pytest")]
     if "production" in layers:
         lines += [
-            f"{project_name} run-local    # ingest -> preprocess -> train -> evaluate -> register",
-            f"{project_name} definition   # the SageMaker pipeline definition, built offline",
-            "Then: deploy infra/ with CloudFormation and let .github/workflows run the pipeline",
+            i18n.t(f"{steps}.run_local", project=project_name),
+            i18n.t(f"{steps}.definition", project=project_name),
+            i18n.t(f"{steps}.deploy"),
         ]
     else:
         lines += [
-            f"{project_name} baseline     # baseline vs trivial baseline -> reports/",
-            "Fill in docs/poc-charter.md (problem, sponsor, success metric, timebox)",
-            "Fill in docs/data-inventory.md: which data you have and whether it can serve ML",
+            i18n.t(f"{steps}.baseline", project=project_name),
+            i18n.t(f"{steps}.charter"),
+            i18n.t(f"{steps}.inventory"),
         ]
     if "feedback-loop" in layers:
-        lines.append(
-            f"{project_name} feedback serve --host 127.0.0.1 --port 8000"
-            "   # like button + panel challenge"
-        )
-    actions = LEVEL_ACTIONS[level]
-    lines.append(f"Focus for {actions.title} ({actions.signal}):")
-    lines += [f"  AI strategy: {item}" for item in actions.ai_strategy]
-    lines += [f"  Data strategy: {item}" for item in actions.data_strategy]
-    lines += [f"  Collaboration: {item}" for item in actions.collaboration]
+        lines.append(i18n.t(f"{steps}.feedback", project=project_name))
+    actions = level_actions(level)
+    lines.append(i18n.t(f"{steps}.focus", title=actions.title, signal=actions.signal))
+    for area in ("ai_strategy", "data_strategy", "collaboration"):
+        label = i18n.t(f"journey.areas.{area}")
+        lines += [f"  {label}: {item}" for item in getattr(actions, area)]
     if stage not in questionnaire.production_stages():
-        lines.append("When the PoC meets its success metric: mljourney graduate")
+        lines.append(i18n.t(f"{steps}.graduate"))
     return lines

@@ -147,11 +147,16 @@ def _update_step(
     return LayerChange(layer, action, from_version, to_version, changed, conflicts)
 
 
-def update_project(root: Path, *, dry_run: bool = False) -> LifecycleReport:
+def update_project(
+    root: Path, *, dry_run: bool = False, data: Mapping[str, Any] | None = None
+) -> LifecycleReport:
     """Bring every applied layer to its newest template version (3-way merge).
 
     With ``dry_run`` the update runs on a throw-away copy of the project and the report
-    says what would change; the project itself is not touched.
+    says what would change; the project itself is not touched. ``data`` changes
+    answers on the way (e.g. ``{"language": "ja"}``): every layer is then re-rendered
+    with them, even one already at the newest version, and the team's edits are kept
+    by the same 3-way merge (or marked as conflicts).
     """
     project = load_project(root)
     _require_clean(root)
@@ -159,7 +164,7 @@ def update_project(root: Path, *, dry_run: bool = False) -> LifecycleReport:
         with tempfile.TemporaryDirectory(prefix="mljourney-dry-run-") as tmp:
             copy = Path(tmp) / root.name
             shutil.copytree(root, copy, symlinks=True, ignore=shutil.ignore_patterns(".venv"))
-            return update_project(copy)
+            return update_project(copy, data=data)
     report = LifecycleReport()
     for layer in LAYERS:
         if layer not in project.layers:
@@ -167,14 +172,14 @@ def update_project(root: Path, *, dry_run: bool = False) -> LifecycleReport:
         source = _source_for(project, layer)
         current = project.layers[layer].commit
         newest = latest_version(source)
-        if newest is not None and newest == current:
+        if newest is not None and newest == current and not data:
             report.changes.append(LayerChange(layer, "up to date", current, current))
             continue
         report.changes.append(
             _update_step(
                 load_project(root),
                 layer,
-                data=None,
+                data=data,
                 vcs_ref=None,
                 action="updated",
                 message="Update the {layer} layer to {to} (mljourney update)",

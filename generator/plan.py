@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from generator import i18n
 from generator.errors import UsageError
-from generator.journey import EARLY_PRODUCTION_WARNING, Level, layers_for, level_for
+from generator.journey import Level, early_production_warning, layers_for, level_for
 from generator.questionnaire import (
     Question,
     core_question,
@@ -31,9 +32,10 @@ from generator.questionnaire import (
 )
 from generator.questions import validate_answer
 
-# Decided by the plan itself, never asked as such: the stage is asked first, on its own;
-# `is_production` follows from the stage (or `--production`).
-_DECIDED = frozenset({"stage", "is_production"})
+# Decided by the plan itself, never asked as such: the language is asked first (every
+# later question is asked in it), then the stage, on its own; `is_production` follows
+# from the stage (or `--production`).
+_DECIDED = frozenset({"language", "stage", "is_production"})
 
 
 class Prompter(Protocol):
@@ -77,6 +79,10 @@ class Plan:
         return str(self.answers["project_name"])
 
     @property
+    def language(self) -> str:
+        return str(self.answers.get("language", i18n.DEFAULT_LANGUAGE))
+
+    @property
     def level(self) -> Level:
         return level_for(str(self.answers["models_in_production"]))
 
@@ -89,8 +95,19 @@ def _validated(name: str, value: Any, origin: str | None) -> Any:
     return validate_answer(name, value, origin)
 
 
+def _first_language(
+    given: Given, defaults: Mapping[str, Any], org_origin: str, environ: Mapping[str, str] | None
+) -> str:
+    """The given language, else the organisation's default, else the locale's, else en."""
+    if "language" in given.answers:
+        return str(_validated("language", given.answers["language"], given.origins.get("language")))
+    if "language" in defaults:
+        return str(_validated("language", defaults["language"], org_origin))
+    return i18n.default_language({}, environ)
+
+
 def _stage(given: Given, prompter: Prompter | None) -> str:
-    question = core_question("stage")
+    question = core_question("stage").in_language(i18n.current())
     if "stage" in given.answers:
         return str(_validated("stage", given.answers["stage"], given.origins.get("stage")))
     default = str(default_for(question, {}))
@@ -111,15 +128,13 @@ def _production(
     )
     if not wanted or stage in production_stages():
         return wanted, ()
-    warning = f"Careful: you are at the {stage} stage. {EARLY_PRODUCTION_WARNING}"
+    warning = i18n.t("journey.careful", stage=stage, warning=early_production_warning())
     warn(warning)
     if not given.yes:
         if prompter is None:
-            raise UsageError(
-                f"the production layer at the {stage} stage needs explicit confirmation: add --yes"
-            )
-        if not prompter.confirm("Build the production layer anyway?", False):
-            raise UsageError("stopped: no production layer at this stage")
+            raise UsageError(i18n.t("journey.needs_confirmation", stage=stage))
+        if not prompter.confirm(i18n.t("journey.confirm_production"), False):
+            raise UsageError(i18n.t("journey.stopped"))
     return True, (warning,)
 
 
@@ -130,6 +145,7 @@ def make_plan(
     prompter: Prompter | None = None,
     warn: Callable[[str], None] = lambda message: None,
     org_origin: str = "the organisation config",
+    environ: Mapping[str, str] | None = None,
 ) -> Plan:
     """Decide the stage, the layers and every answer of a new project.
 
@@ -141,22 +157,48 @@ def make_plan(
     (``_poc_stage_questions``) are asked at the PoC stages only; a question whose
     ``when`` is false is neither asked nor passed. ``warn`` is called with each
     warning as it arises (the early-production warning, before its confirmation).
+
+    The ``language`` is settled first - given, else asked with the organisation's
+    default, else the locale's (``environ``, default ``os.environ``) - and every later
+    question, warning and error is in it (:mod:`generator.i18n`).
     """
     defaults = dict(org_defaults or {})
-    known_everywhere = {q.name for q in questionnaire()}
-    unknown = sorted(set(given.answers) - known_everywhere)
-    if unknown:
-        raise UsageError(
-            f"unknown answer '{unknown[0]}'; known: {', '.join(sorted(known_everywhere))}"
-        )
-    # Every given answer is checked before the first question is asked.
-    checked = {
-        name: _validated(name, value, given.origins.get(name))
-        for name, value in given.answers.items()
-    }
+    language = _first_language(given, defaults, org_origin, environ)
+    with i18n.using(language):
+        known_everywhere = {q.name for q in questionnaire()}
+        unknown = sorted(set(given.answers) - known_everywhere)
+        if unknown:
+            raise UsageError(
+                f"unknown answer '{unknown[0]}'; known: {', '.join(sorted(known_everywhere))}"
+            )
+        # Every given answer is checked before the first question is asked.
+        checked = {
+            name: _validated(name, value, given.origins.get(name))
+            for name, value in given.answers.items()
+        }
+        if prompter is not None and "language" not in given.answers:
+            question = core_question("language").in_language(language)
+            language = str(
+                prompter.answer(
+                    question, language, lambda value: _validated("language", value, None)
+                )
+            )
+    with i18n.using(language):
+        return _plan(language, given, checked, defaults, prompter, warn, org_origin)
+
+
+def _plan(
+    language: str,
+    given: Given,
+    checked: Mapping[str, Any],
+    defaults: Mapping[str, Any],
+    prompter: Prompter | None,
+    warn: Callable[[str], None],
+    org_origin: str,
+) -> Plan:
     stage = _stage(given, prompter)
     production, warnings = _production(stage, given, prompter, warn)
-    values: dict[str, Any] = {"stage": stage, "is_production": production}
+    values: dict[str, Any] = {"language": language, "stage": stage, "is_production": production}
     skipped_here = poc_stage_questions() if stage in production_stages() else frozenset()
 
     def settle(question: Question) -> None:
@@ -179,7 +221,7 @@ def make_plan(
             def validate(value: Any) -> Any:
                 return _validated(name, value, None)
 
-            values[name] = prompter.answer(question, default, validate)
+            values[name] = prompter.answer(question.in_language(language), default, validate)
 
     # The core's questions first: `feedback_loop` among them decides the other layers.
     for question in questionnaire(("poc",)):

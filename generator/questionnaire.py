@@ -16,9 +16,10 @@ import) with the answers given so far, as Copier renders them.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from generator.layers import LAYERS, templates_dir
@@ -33,6 +34,9 @@ class Question:
     ``choices`` are ``(label, value)`` pairs in declaration order (a plain list of values
     gives each value as its own label). ``default`` and ``when`` are as written (may be
     Jinja); use :func:`default_for` and :func:`is_asked_by_copier` to evaluate them.
+    ``translations`` holds the other languages' texts as copier.yml declares them
+    (``help_ja``, ``choices_ja``: ``{"ja": (help, {value: label})}``); :meth:`in_language`
+    gives the question as asked in one language.
     """
 
     name: str
@@ -42,6 +46,20 @@ class Question:
     choices: tuple[tuple[str, Any], ...] = ()
     default: Any = None
     when: Any = True
+    translations: Mapping[str, tuple[str | None, Mapping[Any, str]]] = field(
+        default_factory=dict, compare=False
+    )
+
+    def in_language(self, language: str) -> Question:
+        """The question with its help and choice labels in ``language`` (English if none)."""
+        if language not in self.translations:
+            return self
+        help_text, labels = self.translations[language]
+        return dataclasses.replace(
+            self,
+            help=help_text or self.help,
+            choices=tuple((labels.get(value, label), value) for label, value in self.choices),
+        )
 
     @property
     def values(self) -> tuple[Any, ...]:
@@ -72,6 +90,23 @@ def _choices(raw: Any) -> tuple[tuple[str, Any], ...]:
     return ()
 
 
+def _other_languages(spec: Mapping[str, Any]) -> tuple[str, ...]:
+    """The languages a question spec has texts in besides English (``help_<lang>`` keys)."""
+    found = {
+        key.partition("_")[2]
+        for key in spec
+        if isinstance(key, str) and key.startswith(("help_", "choices_"))
+    }
+    return tuple(sorted(found))
+
+
+def _labels_by_value(
+    labels: Mapping[str, str], choices: tuple[tuple[str, Any], ...]
+) -> Mapping[Any, str]:
+    """Translated labels keyed by the choices' own values (YAML keys are read as text)."""
+    return {value: labels[str(value)] for _, value in choices if str(value) in labels}
+
+
 @functools.cache
 def layer_questions(layer: str) -> tuple[Question, ...]:
     """The questions of ``layer``'s copier.yml, in file order (``_`` settings left out)."""
@@ -81,6 +116,13 @@ def layer_questions(layer: str) -> tuple[Question, ...]:
             continue
         spec = spec if isinstance(spec, dict) else {"default": spec}
         default = spec.get("default")
+        translations = {
+            language: (
+                spec.get(f"help_{language}"),
+                {str(k): str(v) for k, v in (spec.get(f"choices_{language}") or {}).items()},
+            )
+            for language in _other_languages(spec)
+        }
         questions.append(
             Question(
                 name=name,
@@ -90,6 +132,10 @@ def layer_questions(layer: str) -> tuple[Question, ...]:
                 choices=_choices(spec.get("choices")),
                 default=default,
                 when=spec.get("when", True),
+                translations={
+                    language: (text, _labels_by_value(labels, _choices(spec.get("choices"))))
+                    for language, (text, labels) in translations.items()
+                },
             )
         )
     return tuple(questions)
@@ -167,13 +213,14 @@ def is_asked_by_copier(question: Question, answers: Mapping[str, Any]) -> bool:
     return bool(when)
 
 
-def stage_choices() -> tuple[tuple[str, str], ...]:
+def stage_choices(language: str = "en") -> tuple[tuple[str, str], ...]:
     """``(stage, one-line summary)`` of each stage, from the core's ``stage`` choices.
 
     A label reads ``"<stage> - <summary>"``; a label without `` - `` is its own summary.
+    ``language`` picks the labels' language (``choices_ja`` for ``ja``).
     """
     pairs = []
-    for label, value in core_question("stage").choices:
+    for label, value in core_question("stage").in_language(language).choices:
         _, _, summary = label.partition(" - ")
         pairs.append((str(value), summary or label))
     return tuple(pairs)

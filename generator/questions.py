@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from generator.errors import UsageError
+from generator.i18n import t
 from generator.layers import templates_dir
 from generator.questionnaire import Question, questionnaire
 
@@ -71,18 +72,11 @@ def project_imports() -> frozenset[str]:
 def _check_package(package: str, *, what: str) -> None:
     """Refuse a package name Python cannot import as the project's own (``what``: the answer)."""
     if keyword.iskeyword(package) or keyword.issoftkeyword(package):
-        raise UsageError(f"{what} gives the package name '{package}', a Python keyword")
+        raise UsageError(t("validation.keyword", what=what, package=package))
     if package in sys.stdlib_module_names:
-        raise UsageError(
-            f"{what} gives the package name '{package}', which shadows Python's "
-            f"standard library module '{package}'"
-        )
+        raise UsageError(t("validation.stdlib", what=what, package=package))
     if package in project_imports():
-        raise UsageError(
-            f"{what} gives the package name '{package}', which shadows the module "
-            f"'{package}' the generated project imports (a dependency of one of its layers): "
-            f"`import {package}` would find the project itself; choose another name"
-        )
+        raise UsageError(t("validation.shadows", what=what, package=package))
 
 
 def validate_project_name(value: str) -> str:
@@ -93,36 +87,26 @@ def validate_project_name(value: str) -> str:
     generated project imports, and which is no distribution the project depends on.
     """
     if not value:
-        raise UsageError("project_name is empty: give a slug such as 'churn-model'")
+        raise UsageError(t("validation.empty_project_name"))
     if len(value) > MAX_NAME_LENGTH:
         raise UsageError(
-            f"project_name '{value[:50]}' is {len(value)} characters long; "
-            f"at most {MAX_NAME_LENGTH} are allowed"
+            t("validation.too_long", value=value[:50], length=len(value), limit=MAX_NAME_LENGTH)
         )
     if "/" in value or "\\" in value or ".." in value:
-        raise UsageError(f"project_name '{value}' must not contain path separators or '..'")
+        raise UsageError(t("validation.path", value=value))
     if not _SLUG.match(value):
-        raise UsageError(
-            f"project_name '{value}' is not a slug: use lowercase letters, digits and single "
-            "dashes, starting with a letter (e.g. 'churn-model')"
-        )
-    _check_package(package_name_for(value), what=f"project_name '{value}'")
+        raise UsageError(t("validation.not_slug", value=value))
+    _check_package(package_name_for(value), what=t("validation.what_project", value=value))
     if _normalise(value) in project_dependencies():
-        raise UsageError(
-            f"project_name '{value}' is the name of a distribution the generated project "
-            "depends on: installing the project would replace it; choose another name"
-        )
+        raise UsageError(t("validation.distribution", value=value))
     return value
 
 
 def validate_package_name(value: str) -> str:
     """Return ``value`` if it can be the project's own package, else raise ``UsageError``."""
     if not _PACKAGE.match(value):
-        raise UsageError(
-            f"package_name '{value}' is not a Python package name: lowercase letters, digits "
-            "and underscores, starting with a letter"
-        )
-    _check_package(value, what=f"package_name '{value}'")
+        raise UsageError(t("validation.not_package", value=value))
+    _check_package(value, what=t("validation.what_package", value=value))
     return value
 
 
@@ -134,7 +118,7 @@ def package_name_for(project_name: str) -> str:
 def _pattern(name: str, pattern: re.Pattern[str], example: str) -> Callable[[str], str]:
     def check(value: str) -> str:
         if not pattern.match(value):
-            raise UsageError(f"{name} '{value}' is not valid: expected something like {example}")
+            raise UsageError(t("validation.pattern", name=name, value=value, example=example))
         return value
 
     return check
@@ -143,9 +127,9 @@ def _pattern(name: str, pattern: re.Pattern[str], example: str) -> Callable[[str
 def _text(name: str, *, required: bool = True, limit: int = 300) -> Callable[[str], str]:
     def check(value: str) -> str:
         if required and not value.strip():
-            raise UsageError(f"{name} is empty")
+            raise UsageError(t("validation.empty", name=name))
         if len(value) > limit or "\n" in value:
-            raise UsageError(f"{name} must be one line of at most {limit} characters")
+            raise UsageError(t("validation.one_line", name=name, limit=limit))
         return value
 
     return check
@@ -153,9 +137,7 @@ def _text(name: str, *, required: bool = True, limit: int = 300) -> Callable[[st
 
 def _weeks(value: str) -> str:
     if not value.strip().isdigit() or not 1 <= int(value) <= 26:
-        raise UsageError(
-            f"timebox_weeks must be a whole number of weeks from 1 to 26, not '{value}'"
-        )
+        raise UsageError(t("validation.weeks", value=value))
     return value.strip()
 
 
@@ -186,15 +168,19 @@ def parse_bool(name: str, value: object) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise UsageError(f"{name} must be true or false, not '{value}'")
+    raise UsageError(t("validation.bool", name=name, value=value))
 
 
 def _yaml_hint(name: str, value: Any, origin: str) -> UsageError:
-    kind = "boolean" if isinstance(value, bool) else "number"
+    kind = t("validation.kind_boolean" if isinstance(value, bool) else "validation.kind_number")
     return UsageError(
-        f"{name} in {origin} is read as the {kind} {str(value).lower()!r}, not as text "
-        f"(YAML 1.1 reads unquoted on/off/yes/no as booleans and digits as numbers): "
-        f'quote it, e.g. {name}: "..."'
+        t(
+            "validation.yaml_hint",
+            name=name,
+            origin=origin,
+            kind=kind,
+            shown=repr(str(value).lower()),
+        )
     )
 
 
@@ -216,7 +202,7 @@ def validate_answer(name: str, value: Any, origin: str | None = None) -> Any:
         return value
     if isinstance(value, list | dict | tuple | set) or value is None:
         shown = "nothing" if value is None else type(value).__name__
-        raise UsageError(f"{name} must be a single value, not {shown}")
+        raise UsageError(t("validation.single", name=name, shown=shown))
     if question.is_bool:
         return parse_bool(name, value)
     if question.type == "int":
@@ -229,7 +215,7 @@ def validate_answer(name: str, value: Any, origin: str | None = None) -> Any:
         text = str(value)
     if question.values and text not in [str(v) for v in question.values]:
         shown = ", ".join(str(v) for v in question.values)
-        raise UsageError(f"unknown {name} '{text}': choose one of {shown}")
+        raise UsageError(t("validation.unknown_choice", name=name, value=text, choices=shown))
     check = VALIDATORS.get(name)
     if check is not None:
         text = check(text)
@@ -237,7 +223,7 @@ def validate_answer(name: str, value: Any, origin: str | None = None) -> Any:
         try:
             return int(text)
         except ValueError as error:
-            raise UsageError(f"{name} must be a whole number, not '{text}'") from error
+            raise UsageError(t("validation.whole_number", name=name, value=text)) from error
     return text
 
 

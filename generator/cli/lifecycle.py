@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING
 
 import click
 
+from generator import i18n
 from generator.cli._options import config_option, project_path_argument
 from generator.config import load_config
+from generator.errors import MljourneyError, UsageError
 
 if TYPE_CHECKING:
     from generator.lifecycle import LifecycleReport
@@ -32,11 +34,7 @@ def _print_report(report: LifecycleReport, *, dry_run: bool = False) -> None:
             marker = "  CONFLICT " if path in change.conflicts else "  "
             click.echo(f"{marker}{path}")
     if report.conflicts:
-        click.echo(
-            f"{len(report.conflicts)} file(s) have conflicts marked inline (<<<<<<< / >>>>>>>): "
-            "resolve them, then commit.",
-            err=True,
-        )
+        click.echo(i18n.t("lifecycle.conflicts", count=len(report.conflicts)), err=True)
 
 
 def _exit_on_conflicts(report: LifecycleReport) -> None:
@@ -44,14 +42,41 @@ def _exit_on_conflicts(report: LifecycleReport) -> None:
         sys.exit(1)
 
 
+def _speak_project_language(path: Path) -> None:
+    """Print in the project's ``language`` answer (a project without one speaks English)."""
+    from generator.project import load_project
+
+    try:
+        answers = load_project(path.resolve()).user_answers("poc")
+    except (MljourneyError, KeyError, OSError):  # the command itself reports a broken project
+        return
+    i18n.set_language(str(answers.get("language", i18n.DEFAULT_LANGUAGE)))
+
+
 @click.command()
 @project_path_argument
 @click.option("--dry-run", is_flag=True, help="Show what would change; touch nothing.")
-def update(path: Path, dry_run: bool) -> None:
+@click.option(
+    "--data",
+    "data_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Change an answer on the way (e.g. language=ja); repeatable.",
+)
+def update(path: Path, dry_run: bool, data_pairs: tuple[str, ...]) -> None:
     """Bring every layer of the project at PATH to the current template version."""
     from generator.lifecycle import update_project
+    from generator.questionnaire import questionnaire
+    from generator.questions import parse_data_pairs, validate_answer
 
-    report = update_project(path.resolve(), dry_run=dry_run)
+    data = parse_data_pairs(data_pairs)
+    known = {question.name for question in questionnaire()}
+    for key in data:
+        if key not in known:
+            raise UsageError(f"unknown answer '{key}'; known: {', '.join(sorted(known))}")
+    data = {key: validate_answer(key, value) for key, value in data.items()}
+    report = update_project(path.resolve(), dry_run=dry_run, data=data)
+    _speak_project_language(path)
     _print_report(report, dry_run=dry_run)
     _exit_on_conflicts(report)
 
@@ -77,6 +102,7 @@ def graduate(path: Path, config_path: Path | None) -> None:
     from generator.lifecycle import graduate as graduate_project
 
     report = graduate_project(path.resolve(), config=load_config(config_path))
+    _speak_project_language(path)
     _print_report(report)
-    click.echo("Next: pip install -e '.[test]' again (production dependencies), then run-local.")
+    click.echo(i18n.t("lifecycle.graduate_next"))
     _exit_on_conflicts(report)

@@ -8,15 +8,16 @@ from typing import Any
 import click
 import yaml
 
+from generator import i18n
 from generator.cli import prompts
 from generator.cli._options import config_option
 from generator.config import load_config
 from generator.errors import UsageError
 from generator.journey import (
-    LEVEL_ACTIONS,
     MODELS_IN_PRODUCTION,
     Assessment,
     assess,
+    level_actions,
     next_steps,
 )
 from generator.questionnaire import core_question
@@ -90,6 +91,7 @@ def new(
     from generator.scaffold import Destination, create_project
 
     config = load_config(config_path)
+    i18n.set_language(i18n.default_language(config.defaults))
     answers: dict[str, Any] = {}
     origins: dict[str, str] = {}
     if answers_file is not None:
@@ -104,7 +106,7 @@ def new(
     prompter = None
     if not defaults:
         if not prompts.is_interactive():
-            raise UsageError(prompts.NON_INTERACTIVE_HINT)
+            raise UsageError(i18n.t("new.no_terminal"))
         prompter = prompts.make_prompter()
     plan = make_plan(
         Given(answers, origins, production=production, yes=yes),
@@ -113,6 +115,7 @@ def new(
         warn=_warn,
         org_origin=f"config {config_path}" if config_path else "the organisation config",
     )
+    i18n.set_language(plan.language)
     target = dest if dest is not None else Path(plan.project_name)
     committed = create_project(
         Destination(target, into_existing=into_existing),
@@ -123,12 +126,17 @@ def new(
         overlays=(*config.overlays, *overlays),
     )
     click.echo(
-        f"Created {plan.project_name} in {target} "
-        f"(stage {plan.stage}, {LEVEL_ACTIONS[plan.level].title}; "
-        f"layers: {', '.join(plan.layers)})"
-        + ("; committed to a new git repository" if committed else "")
+        i18n.t(
+            "new.created",
+            project=plan.project_name,
+            target=target,
+            stage=plan.stage,
+            level=level_actions(plan.level).title,
+            layers=", ".join(plan.layers),
+        )
+        + (i18n.t("new.committed") if committed else "")
     )
-    click.echo("\nNext steps:")
+    click.echo("\n" + i18n.t("new.next_steps"))
     for line in next_steps(plan.project_name, str(target), plan.stage, plan.level, plan.layers):
         click.echo(f"  {line}")
 
@@ -147,65 +155,57 @@ def new(
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write the result as an answers file for `new --answers-file`.",
 )
+@click.option(
+    "--language",
+    type=click.Choice(i18n.LANGUAGES),
+    help="Language of the questions and advice (default: the config's, then the locale's).",
+)
+@config_option
 def assess_command(
     models: str | None,
     pipeline: bool | None,
     lake: bool | None,
     sponsor: bool | None,
     save: Path | None,
+    language: str | None,
+    config_path: Path | None,
 ) -> None:
     """Find your journey stage and maturity level, and what to focus on."""
+    language = language or i18n.default_language(load_config(config_path).defaults)
+    i18n.set_language(language)
     if None in (models, pipeline, lake, sponsor):
         if not prompts.is_interactive():
-            raise UsageError(
-                "no terminal to ask questions in: give --models, --pipeline/--no-pipeline, "
-                "--lake/--no-lake and --sponsor/--no-sponsor"
-            )
+            raise UsageError(i18n.t("assess.no_terminal"))
         prompter = prompts.make_prompter()
         if models is None:
-            question = core_question("models_in_production")
-            models = str(
-                prompter.choose(
-                    "How many ML models run in production in your organisation?",
-                    question.choices,
-                    "0",
-                )
-            )
+            question = core_question("models_in_production").in_language(language)
+            models = str(prompter.choose(i18n.t("assess.models"), question.choices, "0"))
         if pipeline is None:
-            pipeline = prompter.confirm("Do you have a data pipeline feeding ML work?", False)
+            pipeline = prompter.confirm(i18n.t("assess.pipeline"), False)
         if lake is None:
-            lake = prompter.confirm(
-                "Is your data in one source of truth (data lake / warehouse)?", False
-            )
+            lake = prompter.confirm(i18n.t("assess.lake"), False)
         if sponsor is None:
-            sponsor = prompter.confirm("Does the first use case have an executive sponsor?", False)
+            sponsor = prompter.confirm(i18n.t("assess.sponsor"), False)
     result = assess(Assessment(str(models), bool(pipeline), bool(lake), bool(sponsor)))
-    actions = LEVEL_ACTIONS[result.level]
-    click.echo(f"Stage: {result.stage}")
-    click.echo(f"Maturity: {actions.title} ({actions.signal})")
+    actions = level_actions(result.level)
+    click.echo(i18n.t("assess.stage", stage=result.stage))
+    click.echo(i18n.t("assess.maturity", title=actions.title, signal=actions.signal))
     for reason in result.reasons:
         click.echo(f"  - {reason}")
-    click.echo("Focus:")
-    for area, items in (
-        ("AI strategy", actions.ai_strategy),
-        ("Data strategy", actions.data_strategy),
-        ("Collaboration", actions.collaboration),
-    ):
-        for item in items:
-            click.echo(f"  {area}: {item}")
+    click.echo(i18n.t("assess.focus"))
+    for area in ("ai_strategy", "data_strategy", "collaboration"):
+        for item in getattr(actions, area):
+            click.echo(f"  {i18n.t(f'journey.areas.{area}')}: {item}")
     if save is not None:
         if save.exists():
-            raise UsageError(f"{save} exists; not overwriting it")
+            raise UsageError(i18n.t("assess.exists", path=save))
+        answers = {"stage": result.stage, "models_in_production": str(models)}
+        if language != i18n.DEFAULT_LANGUAGE:
+            answers["language"] = language
         try:
-            save.write_text(
-                yaml.safe_dump({"stage": result.stage, "models_in_production": str(models)}),
-                encoding="utf-8",
-            )
+            save.write_text(yaml.safe_dump(answers, allow_unicode=True), encoding="utf-8")
         except OSError as error:
-            raise UsageError(f"cannot write {save}: {error}") from error
-        click.echo(f"Saved; start the project with: mljourney new --answers-file {save}")
+            raise UsageError(i18n.t("assess.cannot_write", path=save, error=error)) from error
+        click.echo(i18n.t("assess.saved", path=save))
     else:
-        click.echo(
-            f"Start the project with: mljourney new --stage {result.stage} "
-            f"--data models_in_production={models}"
-        )
+        click.echo(i18n.t("assess.start", stage=result.stage, models=models))

@@ -51,9 +51,9 @@ class TerminalPrompter:
 
     def stage(self, question: Question, default: str) -> str:
         """Ask the stage with each choice's one-line summary (arrow keys, Enter)."""
-        return str(
-            self.choose("Where does your team stand on the ML journey?", question.choices, default)
-        )
+        from generator.i18n import t
+
+        return str(self.choose(t("journey.stage_question"), question.choices, default))
 
     def answer(self, question: Question, default: Any, validate: Callable[[Any], Any]) -> Any:
         """Ask ``question`` as copier.yml declares it; ``validate`` runs on every keystroke."""

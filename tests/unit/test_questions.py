@@ -175,8 +175,9 @@ class Scripted:
 
 def test_poc_stage_asks_every_core_question_in_copier_yml_order() -> None:
     prompter = Scripted("prototyping")
-    make_plan(Given(), prompter=prompter)
+    make_plan(Given(), prompter=prompter, environ={})
     assert prompter.asked == [
+        "language",
         "stage",
         "project_name",
         "package_name",
