@@ -1,0 +1,115 @@
+"""A project made with `language: ja` reads as written for a Japanese team; switching later
+is an answer change through `update` that keeps the team's edits."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from generator.cli import main
+from tests.conftest import git
+
+# A line of English prose: four ASCII words in a row (code, commands, file names, links
+# and quoted UI names are taken out first).
+_ENGLISH_RUN = re.compile(r"(?:\b[A-Za-z][A-Za-z'-]*\b[ ,;:]+){3}\b[A-Za-z][A-Za-z'-]*\b")
+_FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
+_DROP = [
+    re.compile(r"`[^`]*`"),  # inline code
+    re.compile(r"!\[[^\]]*\]"),  # image alt texts (badges)
+    re.compile(r"\]\([^)]*\)"),  # link targets
+    re.compile(r"<!--.*?-->"),  # HTML comments
+    re.compile(r"\"[^\"]*\""),  # quoted names of UI elements ("Open in Studio Lab")
+    re.compile(r"https?://\S+"),
+]
+
+
+def english_prose(text: str) -> list[str]:
+    """The lines of ``text`` (Markdown) that still hold English prose."""
+    found = []
+    for line in _FENCE.sub("", text).splitlines():
+        stripped = line
+        for pattern in _DROP:
+            stripped = pattern.sub(" ", stripped)
+        if _ENGLISH_RUN.search(stripped):
+            found.append(line)
+    return found
+
+
+def test_the_heuristic_finds_english_and_spares_code() -> None:
+    assert english_prose("Fill this in with the sponsor.\n") != []
+    assert english_prose("最初の週に記入します。`pip install -e .[test]`\n") == []
+    assert english_prose("```bash\npip install the whole thing now\n```\n") == []
+
+
+def new(dest: Path, *args: str) -> None:
+    result = CliRunner().invoke(
+        main, ["new", str(dest), "--defaults", "--data", "project_name=churn", *args]
+    )
+    assert result.exit_code == 0, result.output
+
+
+def documents(project: Path) -> list[Path]:
+    return [project / "README.md", project / "AGENTS.md", *sorted((project / "docs").glob("*.md"))]
+
+
+@pytest.mark.parametrize(
+    "stage", ["prototyping", "building"], ids=["poc-stage", "production-stage"]
+)
+def test_japanese_project_has_no_english_prose(stage: str, tmp_path: Path) -> None:
+    project = tmp_path / "churn"
+    new(
+        project,
+        "--stage",
+        stage,
+        "--no-git",
+        "--data",
+        "language=ja",
+        "--data",
+        "feedback_loop=true",
+        "--data",
+        "data_sources=顧客DB, Webログ",
+    )
+    left = {
+        str(path.relative_to(project)): english_prose(path.read_text(encoding="utf-8"))
+        for path in documents(project)
+    }
+    assert {name: lines for name, lines in left.items() if lines} == {}
+    for layer in ("poc", "feedback-loop", *(("production",) if stage == "building" else ())):
+        answers = yaml.safe_load((project / f".copier-answers.{layer}.yml").read_text("utf-8"))
+        assert answers["language"] == "ja", layer
+
+
+def test_switching_language_keeps_the_teams_edit(tmp_path: Path) -> None:
+    project = tmp_path / "churn"
+    new(project, "--stage", "prototyping")
+    charter = project / "docs" / "poc-charter.md"
+    note = "\n## Our notes\n\nThe sponsor wants a weekly demo.\n"
+    charter.write_text(charter.read_text(encoding="utf-8") + note, encoding="utf-8")
+    git(project, "commit", "-qam", "team edits the charter")
+
+    result = CliRunner().invoke(main, ["update", str(project), "--data", "language=ja"])
+
+    text = charter.read_text(encoding="utf-8")
+    assert "The sponsor wants a weekly demo." in text
+    conflicted = "<<<<<<<" in text
+    assert (result.exit_code == 1) == conflicted, result.output
+    if not conflicted:
+        assert result.exit_code == 0, result.output
+        assert "PoC憲章" in text
+    answers = yaml.safe_load((project / ".copier-answers.poc.yml").read_text("utf-8"))
+    assert answers["language"] == "ja"
+    # A file the team did not touch simply changes language.
+    assert "# 私たちのMLジャーニー" in (project / "docs" / "ml-journey.md").read_text("utf-8")
+
+
+def test_update_refuses_an_unknown_answer_or_language(tmp_path: Path) -> None:
+    project = tmp_path / "churn"
+    new(project, "--stage", "prototyping")
+    bad = CliRunner().invoke(main, ["update", str(project), "--data", "language=fr"])
+    assert bad.exit_code == 2 and "unknown language 'fr'" in bad.output
+    unknown = CliRunner().invoke(main, ["update", str(project), "--data", "colour=red"])
+    assert unknown.exit_code == 2 and "unknown answer 'colour'" in unknown.output
