@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from generator import __version__
+from generator import __version__, i18n
 from generator.errors import MljourneyError
 
 
@@ -15,15 +15,17 @@ class MljourneyGroup(click.Group):
     """Turns mljourney errors into one line on stderr and their exit code.
 
     ``UsageError`` exits 2, any other ``MljourneyError`` its ``exit_code`` (1); Click's own
-    usage errors keep Click's handling (exit 2).
+    usage errors keep Click's handling (exit 2). A command speaks English until it
+    knows its language (:mod:`generator.i18n`); the language ends with the command.
     """
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except MljourneyError as error:
-            click.echo(f"mljourney: error: {error}", err=True)
-            sys.exit(error.exit_code)
+        with i18n.using(i18n.DEFAULT_LANGUAGE):
+            try:
+                return super().invoke(ctx)
+            except MljourneyError as error:
+                click.echo(f"mljourney: error: {error}", err=True)
+                sys.exit(error.exit_code)
 
 
 @click.group(cls=MljourneyGroup, context_settings={"help_option_names": ["-h", "--help"]})

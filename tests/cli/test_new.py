@@ -166,6 +166,7 @@ def test_interactive_asks_stage_first_then_every_question_of_copier_yml(
 ) -> None:
     dest = tmp_path / "i"
     terminal.type(
+        ENTER,  # language: English (the default without a Japanese locale)
         ENTER,  # stage: the default, prototyping
         text("Bad Name"),  # refused as you type: Enter does nothing, the text stays
         text("my-poc"),
@@ -187,7 +188,7 @@ def test_interactive_asks_stage_first_then_every_question_of_copier_yml(
     assert result.exit_code == 0, result.output + terminal.text
     screen = terminal.text
     assert screen.index("Where does your team stand") < screen.index("Project name")
-    assert "learning - getting to know ML" in screen
+    assert "prototyping - a proof of concept for one business problem" in screen
     assert "none yet (maturity level 1)" in screen  # labels from copier.yml, shown once
     assert "(0, 1-2, 3+)" not in screen
     assert "AWS region" not in screen
@@ -206,10 +207,34 @@ def test_interactive_asks_stage_first_then_every_question_of_copier_yml(
     assert "web logs" in (dest / "docs" / "data-inventory.md").read_text()
 
 
+def test_choosing_japanese_asks_everything_after_in_japanese(
+    tmp_path: Path, terminal: Terminal
+) -> None:
+    terminal.type(
+        DOWN,  # language: 日本語
+        ENTER,
+        ENTER,  # stage: prototyping
+        text("Bad Name"),  # refused as you type (the message: tests/unit/test_i18n.py)
+        text("kaiyaku"),
+        *[ENTER] * 13,  # every other answer: its default
+    )
+    result = CliRunner().invoke(main, ["new", str(tmp_path / "k")])
+    assert result.exit_code == 0, result.output + terminal.text
+    screen = terminal.text
+    assert "チームはMLジャーニーのどこにいますか" in screen
+    assert "PoC（概念実証）を行う" in screen  # the stage's choice label
+    assert "プロジェクト名（スラッグ" in screen  # the question's help
+    assert "次のステップ" in result.output and "堅牢なAI戦略" in result.output
+    core = yaml.safe_load((tmp_path / "k" / ".copier-answers.poc.yml").read_text("utf-8"))
+    assert (core["language"], core["executive_sponsor"]) == ("ja", "未定")
+    assert "# PoC憲章" in (tmp_path / "k" / "docs" / "poc-charter.md").read_text("utf-8")
+
+
 def test_production_stage_asks_cloud_settings_not_the_charter(
     tmp_path: Path, terminal: Terminal
 ) -> None:
     terminal.type(
+        ENTER,  # language: English
         DOWN,  # from prototyping to building
         ENTER,
         text("fraud"),
@@ -388,7 +413,7 @@ def test_early_stage_production_can_be_declined_at_the_prompt(
     tmp_path: Path, terminal: Terminal
 ) -> None:
     dest = tmp_path / "early"
-    terminal.type("n")
+    terminal.type(ENTER, "n")  # language: English; then decline
     declined = CliRunner().invoke(main, ["new", str(dest), "--stage", "learning", "--production"])
     assert declined.exit_code == 2
     assert "classic early mistake" in declined.output
