@@ -194,10 +194,7 @@ def test_assess_speaks_japanese_from_the_locale() -> None:
 
 def test_assess_saves_the_language_for_new(tmp_path: Path) -> None:
     saved = tmp_path / "answers.yml"
-    result = CliRunner().invoke(
-        main,
-        ["assess", "--language", "ja", "--models", "0", "--pipeline", "--lake", "--sponsor"]
-        + ["--save", str(saved)],
-    )
+    flags = ["--models", "0", "--pipeline", "--lake", "--sponsor", "--save", str(saved)]
+    result = CliRunner().invoke(main, ["assess", "--language", "ja", *flags])
     assert result.exit_code == 0, result.output
     assert "language: ja" in saved.read_text(encoding="utf-8")
