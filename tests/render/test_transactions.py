@@ -98,6 +98,8 @@ def test_1_conflicts_in_a_nested_project_are_reported_never_committed(mono: Path
     assert " M svc/p/pyproject.toml" in status(mono).splitlines()
     assert (project / ".copier-answers.feedback-loop.yml").is_file()  # uncommitted, to review
     no_scratch_left(mono)
+    code, out, _ = run_cli("check", str(project))
+    assert code != 0 and "pyproject.toml" in out and "conflict marker" in out
 
 
 def test_1_nested_project_without_conflicts_is_committed(mono: Path) -> None:
