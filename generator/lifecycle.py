@@ -72,6 +72,8 @@ class LayerChange:
     to_version: str | None
     changed_files: tuple[str, ...] = ()
     conflicts: tuple[str, ...] = ()
+    followed_renames: tuple[str, ...] = ()
+    """``"old -> new"``: template changes applied to files the team had renamed."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,11 @@ class LifecycleReport:
             entry["to"] = change.to_version
             entry["action"] = change.action
             entry["changed_files"] = sorted({*entry["changed_files"], *change.changed_files})
+            if change.followed_renames:
+                entry["followed_renames"] = [
+                    *entry.get("followed_renames", []),
+                    *change.followed_renames,
+                ]
         return {
             "project": self.project,
             "path": self.path,
@@ -333,8 +340,39 @@ def _update_step(
         (from_version, old_answers),
         (to_version, updated.user_answers(layer)),
     )
+    ported = [item for item in lost if _port(tx, item)]
+    if ported:
+        changed = _changed_since(work, before)
     git.commit(work, message.format(layer=layer, to=to_version))
-    return LayerChange(layer, action, from_version, to_version, changed, conflicts), lost
+    change = LayerChange(
+        layer,
+        action,
+        from_version,
+        to_version,
+        changed,
+        conflicts,
+        tuple(f"{item.path} -> {item.moved_to}" for item in ported),
+    )
+    return change, [item for item in lost if item not in ported]
+
+
+def _port(tx: Transaction, item: NotApplied) -> bool:
+    """Apply the template's change to the file the team renamed, if it applies cleanly.
+
+    This is what git's own merge does when it follows a rename; a change that does not
+    apply is left to the team (reported as not applied).
+    """
+    if item.moved_to is None:
+        return False
+    patch = item.diff.replace(f"--- a/{item.path}\n", f"--- a/{item.moved_to}\n", 1).replace(
+        f"+++ b/{item.path}\n", f"+++ b/{item.moved_to}\n", 1
+    )
+    top = git.toplevel(tx.work)
+    args = ["apply", f"--directory={tx.prefix}"] if tx.prefix else ["apply"]
+    if git.run(top, *args, "--check", input_text=patch, check=False).returncode != 0:
+        return False
+    git.run(top, *args, input_text=patch)
+    return True
 
 
 def _outside_changes(tx: Transaction) -> list[str]:
@@ -605,6 +643,9 @@ def report_lines(report: LifecycleReport, *, dry_run: bool = False) -> tuple[lis
         for path in change.changed_files:
             marker = "  CONFLICT " if path in change.conflicts else "  "
             out.append(f"{marker}{path}")
+        for renamed in change.followed_renames:
+            old, new = renamed.split(" -> ")
+            out.append(f"  the template's change to {old} was applied to {new} (renamed by you)")
     if report.outcome == "branch":
         out.append(f"Committed on branch {report.branch}; the current branch is unchanged.")
     if report.conflicts:
