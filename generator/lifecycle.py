@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import git
+from generator.config import OrgConfig, load_config
 from generator.errors import DestinationError, MljourneyError, UsageError
 from generator.journey import PRODUCTION_STAGES, next_stage
 from generator.layers import (
@@ -512,11 +513,15 @@ def _pinned_ref(source: LayerSource, version: str | None) -> str | None:
 
 
 def _add_layer_files(
-    tx: Transaction, layer: str, data: Mapping[str, Any], vcs_ref: str | None
+    tx: Transaction,
+    layer: str,
+    data: Mapping[str, Any],
+    vcs_ref: str | None,
+    config: OrgConfig | None = None,
 ) -> LayerChange:
     """Render a new layer beside the project's files and commit it; never overwrite."""
     project = load_project(tx.work)
-    source = _source_for_new_layer(project, layer)
+    source = _source_for_new_layer(project, layer, config)
     ref = _pinned_ref(source, vcs_ref)
     staging = tx.scratch / f"add-{layer}"
     staging.mkdir()
@@ -530,14 +535,17 @@ def _add_layer_files(
     return LayerChange(layer, "added", None, version, tuple(sorted(str(p) for p in files)))
 
 
-def _source_for_new_layer(project: Project, layer: str) -> LayerSource:
-    """A new layer comes from where the core came from: the shipped bundles or the org's."""
+def _source_for_new_layer(
+    project: Project, layer: str, config: OrgConfig | None = None
+) -> LayerSource:
+    """A new layer comes from where the core came from: the shipped bundles or the org's.
+
+    ``config`` is the organisation config (``--config``); ``None`` reads $MLJOURNEY_CONFIG.
+    """
     core_src = project.core.src_path or ""
     if core_src.startswith(INSTALLED_BUNDLE_DIR):
         return install_bundle(layer)
-    from generator.config import load_config
-
-    sources = load_config(None).template_sources
+    sources = (config if config is not None else load_config(None)).template_sources
     if layer in sources:
         return LayerSource(layer, sources[layer])
     return install_bundle(layer)
@@ -549,11 +557,15 @@ def _record(report: LifecycleReport, step: tuple[LayerChange, list[NotApplied]])
     report.not_applied.extend(lost)
 
 
-def add_layer(root: Path, layer: str, *, branch: str | None = None) -> LifecycleReport:
+def add_layer(
+    root: Path, layer: str, *, branch: str | None = None, config: OrgConfig | None = None
+) -> LifecycleReport:
     """Add ``layer`` to an existing project, reusing the answers already given.
 
-    One transaction (see the module docstring). Raises ``UsageError`` for an unknown or
-    already applied layer and the errors of ``update_project``.
+    One transaction (see the module docstring). ``config``: the organisation config whose
+    template sources a new layer comes from when the project does not use the shipped
+    bundles (``None``: $MLJOURNEY_CONFIG). Raises ``UsageError`` for an unknown or already
+    applied layer and the errors of ``update_project``.
     """
     if layer not in ADDABLE_LAYERS:
         raise UsageError(f"unknown layer '{layer}': choose one of {', '.join(ADDABLE_LAYERS)}")
@@ -561,7 +573,7 @@ def add_layer(root: Path, layer: str, *, branch: str | None = None) -> Lifecycle
     if layer in project.layers:
         raise UsageError(f"{root} already has the {layer} layer")
     if layer == "production":
-        return graduate(root, branch=branch)
+        return graduate(root, branch=branch, config=config)
     core_version = project.core.commit
     with _step(root, branch=branch) as (tx, report):
         _record(
@@ -576,14 +588,17 @@ def add_layer(root: Path, layer: str, *, branch: str | None = None) -> Lifecycle
             ),
         )
         data = {**load_project(tx.work).user_answers("poc"), "feedback_loop": True}
-        report.changes.append(_add_layer_files(tx, layer, data, core_version))
+        report.changes.append(_add_layer_files(tx, layer, data, core_version, config))
     return report
 
 
-def graduate(root: Path, *, branch: str | None = None) -> LifecycleReport:
+def graduate(
+    root: Path, *, branch: str | None = None, config: OrgConfig | None = None
+) -> LifecycleReport:
     """Move a PoC to production: same answers, code and docs; the production layer on top.
 
-    One transaction (see the module docstring); raises like ``update_project``.
+    One transaction (see the module docstring); ``config`` as for :func:`add_layer`;
+    raises like ``update_project``.
     """
     project = load_project(root)
     if "production" in project.layers:
@@ -607,7 +622,7 @@ def graduate(root: Path, *, branch: str | None = None) -> LifecycleReport:
             ),
         )
         data = {**load_project(tx.work).user_answers("poc"), **answer_change}
-        report.changes.append(_add_layer_files(tx, "production", data, core_version))
+        report.changes.append(_add_layer_files(tx, "production", data, core_version, config))
         if "feedback-loop" in project.layers:
             _record(
                 report,
