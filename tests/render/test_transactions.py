@@ -187,6 +187,29 @@ def test_2_interrupted_graduate_leaves_the_last_commit_and_no_temp_files(
     assert code == 0, out + err
 
 
+def test_2_interrupted_new_leaves_nothing(tmp_path: Path, private_tmp: Path) -> None:
+    dest = tmp_path / "n"
+    command = [sys.executable, "-m", "generator", "new", str(dest), "--defaults"]
+    process = subprocess.Popen(
+        [*command, "--data", "project_name=n", "--stage", "building"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(private_tmp.glob("mljourney-new-*")) and time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        time.sleep(0.02)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=120)
+
+    assert process.returncode == 130, err
+    assert not dest.exists()
+    assert list(private_tmp.iterdir()) == []
+
+
 def test_2_a_failure_in_the_middle_of_a_step_changes_nothing(
     poc_with_team_line: Path, private_tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
