@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from typing import Any
 
@@ -15,17 +16,30 @@ class MljourneyGroup(click.Group):
     """Turns mljourney errors into one line on stderr and their exit code.
 
     ``UsageError`` exits 2, any other ``MljourneyError`` its ``exit_code`` (1); Click's own
-    usage errors keep Click's handling (exit 2). A command speaks English until it
-    knows its language (:mod:`generator.i18n`); the language ends with the command.
+    usage errors keep Click's handling (exit 2); an interrupt (SIGINT, or SIGTERM during a
+    lifecycle step) exits 130. A command speaks English until it knows its language
+    (:mod:`generator.i18n`); the language ends with the command.
     """
 
     def invoke(self, ctx: click.Context) -> Any:
         with i18n.using(i18n.DEFAULT_LANGUAGE):
-            try:
-                return super().invoke(ctx)
-            except MljourneyError as error:
-                click.echo(f"mljourney: error: {error}", err=True)
-                sys.exit(error.exit_code)
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MljourneyError as error:
+            click.echo(f"mljourney: error: {error}", err=True)
+            sys.exit(error.exit_code)
+        except KeyboardInterrupt:
+            for sig in (signal.SIGINT, signal.SIGTERM):  # a second signal must not cut this
+                signal.signal(sig, signal.SIG_IGN)
+            click.echo(
+                "mljourney: interrupted; nothing half-done was left (git log shows where the "
+                "project stands)",
+                err=True,
+            )
+            sys.exit(130)
 
 
 @click.group(cls=MljourneyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,7 +1,7 @@
 """`mljourney update`, `add` and `graduate`: keeping a project on the standard over time.
 
 Each command is one call into :mod:`generator.lifecycle`; this module prints the report
-it returns and turns conflicts into exit code 1.
+it returns and turns conflicts and unapplied template changes into exit code 3.
 """
 
 from __future__ import annotations
@@ -22,24 +22,32 @@ if TYPE_CHECKING:
 
 
 def _print_report(report: LifecycleReport, *, dry_run: bool = False) -> None:
-    prefix = "would be " if dry_run else ""
-    for change in report.changes:
-        versions = (
-            f"{change.from_version or '-'} -> {change.to_version or '-'}"
-            if change.from_version != change.to_version
-            else f"{change.to_version}"
-        )
-        click.echo(f"{change.layer}: {prefix}{change.action} ({versions})")
-        for path in change.changed_files:
-            marker = "  CONFLICT " if path in change.conflicts else "  "
-            click.echo(f"{marker}{path}")
-    if report.conflicts:
-        click.echo(i18n.t("lifecycle.conflicts", count=len(report.conflicts)), err=True)
+    from generator.lifecycle import report_lines
+
+    out, err = report_lines(report, dry_run=dry_run)
+    for line in out:
+        click.echo(line)
+    for line in err:
+        click.echo(line, err=True)
 
 
-def _exit_on_conflicts(report: LifecycleReport) -> None:
-    if report.conflicts:
-        sys.exit(1)
+def _finish(report: LifecycleReport, summary_json: Path | None) -> None:
+    """Write the summary, then exit 3 when conflicts or unapplied changes wait."""
+    import json
+
+    from generator.lifecycle import EXIT_NEEDS_ATTENTION
+
+    if summary_json is not None:
+        try:
+            summary_json.write_text(json.dumps(report.summary(), indent=2) + "\n", "utf-8")
+        except OSError as error:
+            raise MljourneyError(f"cannot write {summary_json}: {error}") from error
+    if report.needs_attention:
+        sys.exit(EXIT_NEEDS_ATTENTION)
+
+
+_BRANCH_HELP = "Commit the result on this new branch; the current branch stays as it is."
+_SUMMARY_HELP = "Write a JSON summary (layers, versions, changed files, conflicts) to FILE."
 
 
 def _speak_project_language(path: Path) -> None:
@@ -53,6 +61,19 @@ def _speak_project_language(path: Path) -> None:
     i18n.set_language(str(answers.get("language", i18n.DEFAULT_LANGUAGE)))
 
 
+def _answer_changes(data_pairs: tuple[str, ...]) -> dict[str, object]:
+    """``--data KEY=VALUE`` for update: answers some layer asks, each validated."""
+    from generator.questionnaire import questionnaire
+    from generator.questions import parse_data_pairs, validate_answer
+
+    data = parse_data_pairs(data_pairs)
+    known = {question.name for question in questionnaire()}
+    for key in data:
+        if key not in known:
+            raise UsageError(f"unknown answer '{key}'; known: {', '.join(sorted(known))}")
+    return {key: validate_answer(key, value) for key, value in data.items()}
+
+
 @click.command()
 @project_path_argument
 @click.option("--dry-run", is_flag=True, help="Show what would change; touch nothing.")
@@ -63,22 +84,30 @@ def _speak_project_language(path: Path) -> None:
     metavar="KEY=VALUE",
     help="Change an answer on the way (e.g. language=ja); repeatable.",
 )
-def update(path: Path, dry_run: bool, data_pairs: tuple[str, ...]) -> None:
-    """Bring every layer of the project at PATH to the current template version."""
-    from generator.lifecycle import update_project
-    from generator.questionnaire import questionnaire
-    from generator.questions import parse_data_pairs, validate_answer
+@click.option("--branch", metavar="NAME", help=_BRANCH_HELP)
+@click.option("--summary-json", type=click.Path(path_type=Path, dir_okay=False), help=_SUMMARY_HELP)
+@click.option("--trust", is_flag=True, help="Let overlays run Copier tasks (unsafe; off).")
+def update(
+    path: Path,
+    dry_run: bool,
+    data_pairs: tuple[str, ...],
+    branch: str | None,
+    summary_json: Path | None,
+    trust: bool,
+) -> None:
+    """Bring every layer of the project at PATH to the current template version.
 
-    data = parse_data_pairs(data_pairs)
-    known = {question.name for question in questionnaire()}
-    for key in data:
-        if key not in known:
-            raise UsageError(f"unknown answer '{key}'; known: {', '.join(sorted(known))}")
-    data = {key: validate_answer(key, value) for key, value in data.items()}
-    report = update_project(path.resolve(), dry_run=dry_run, data=data)
+    Exit codes: 0 done (committed), 1 failed (nothing changed), 2 usage error,
+    3 conflicts or template changes not applied (left uncommitted, or on --branch),
+    130 interrupted (nothing changed).
+    """
+    from generator.lifecycle import update_project
+
+    data = _answer_changes(data_pairs)
+    report = update_project(path.resolve(), dry_run=dry_run, branch=branch, trust=trust, data=data)
     _speak_project_language(path)
     _print_report(report, dry_run=dry_run)
-    _exit_on_conflicts(report)
+    _finish(report, summary_json)
 
 
 @click.command()
@@ -86,23 +115,26 @@ def update(path: Path, dry_run: bool, data_pairs: tuple[str, ...]) -> None:
 @project_path_argument
 @config_option
 def add(layer: str, path: Path, config_path: Path | None) -> None:
-    """Add LAYER to the existing project at PATH, reusing its answers."""
+    """Add LAYER to the existing project at PATH, reusing its answers (exit codes: update)."""
     from generator.lifecycle import add_layer
 
     report = add_layer(path.resolve(), layer, config=load_config(config_path))
     _print_report(report)
-    _exit_on_conflicts(report)
+    _finish(report, None)
 
 
 @click.command()
 @project_path_argument
 @config_option
 def graduate(path: Path, config_path: Path | None) -> None:
-    """Move the PoC at PATH to production: same answers, code and docs, plus production."""
+    """Move the PoC at PATH to production: same answers, code and docs, plus production.
+
+    Exit codes as for update.
+    """
     from generator.lifecycle import graduate as graduate_project
 
     report = graduate_project(path.resolve(), config=load_config(config_path))
     _speak_project_language(path)
     _print_report(report)
     click.echo(i18n.t("lifecycle.graduate_next"))
-    _exit_on_conflicts(report)
+    _finish(report, None)

@@ -71,6 +71,11 @@ def _warn(message: str) -> None:
     metavar="SOURCE",
     help="A Copier or Cookiecutter template to render on top (path or git URL); repeatable.",
 )
+@click.option(
+    "--trust",
+    is_flag=True,
+    help="Let overlays run Copier tasks, migrations and Jinja extensions (unsafe; off).",
+)
 @config_option
 def new(
     dest: Path | None,
@@ -83,6 +88,7 @@ def new(
     into_existing: bool,
     no_git: bool,
     overlays: tuple[str, ...],
+    trust: bool,
     config_path: Path | None,
 ) -> None:
     """Create a project for your journey stage in DEST (default: ./PROJECT_NAME)."""
@@ -124,6 +130,7 @@ def new(
         plan.data(),
         init_git=not no_git,
         overlays=(*config.overlays, *overlays),
+        trust=trust,
     )
     click.echo(
         i18n.t(

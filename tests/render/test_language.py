@@ -96,7 +96,7 @@ def test_switching_language_keeps_the_teams_edit(tmp_path: Path) -> None:
     text = charter.read_text(encoding="utf-8")
     assert "The sponsor wants a weekly demo." in text
     conflicted = "<<<<<<<" in text
-    assert (result.exit_code == 1) == conflicted, result.output
+    assert (result.exit_code == 3) == conflicted, result.output  # 3: conflicts wait
     if not conflicted:
         assert result.exit_code == 0, result.output
         assert "PoC憲章" in text
