@@ -3,6 +3,7 @@ is an answer change through `update` that keeps the team's edits."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -53,7 +54,21 @@ def new(dest: Path, *args: str) -> None:
 
 
 def documents(project: Path) -> list[Path]:
-    return [project / "README.md", project / "AGENTS.md", *sorted((project / "docs").glob("*.md"))]
+    return [
+        project / "README.md",
+        project / "AGENTS.md",
+        *sorted((project / "docs").glob("*.md")),
+        *sorted((project / "notebooks").glob("*.ipynb")),
+    ]
+
+
+def prose_of(path: Path) -> str:
+    """A document's prose: Markdown as it is, a notebook's Markdown cells."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix != ".ipynb":
+        return text
+    cells = json.loads(text)["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
 
 
 @pytest.mark.parametrize(
@@ -74,8 +89,7 @@ def test_japanese_project_has_no_english_prose(stage: str, tmp_path: Path) -> No
         "data_sources=顧客DB, Webログ",
     )
     left = {
-        str(path.relative_to(project)): english_prose(path.read_text(encoding="utf-8"))
-        for path in documents(project)
+        str(path.relative_to(project)): english_prose(prose_of(path)) for path in documents(project)
     }
     assert {name: lines for name, lines in left.items() if lines} == {}
     for layer in ("poc", "feedback-loop", *(("production",) if stage == "building" else ())):
