@@ -29,6 +29,7 @@ from tests.generated.project_env import (
 # Options that do not change the file set are cycled across task types, not multiplied.
 POC_STAGES = ("learning", "experimenting", "prototyping")
 MODELS_IN_PRODUCTION = ("0", "1-2", "3+")
+LANGUAGES = ("en", "ja")  # every other task type is rendered in Japanese
 
 PROJECT_FILES = {
     ".copier-answers.poc.yml",
@@ -77,7 +78,7 @@ TASKS_SOURCE = TEMPLATES / "poc" / "task_types"
 
 
 def _answers_by_task() -> dict[str, dict[str, object]]:
-    stages, levels = cycle(POC_STAGES), cycle(MODELS_IN_PRODUCTION)
+    stages, levels, languages = cycle(POC_STAGES), cycle(MODELS_IN_PRODUCTION), cycle(LANGUAGES)
     return {
         task_type: {
             "project_name": f"poc-{task_type.replace('_', '-')}",
@@ -85,6 +86,7 @@ def _answers_by_task() -> dict[str, dict[str, object]]:
             "stage": next(stages),
             "models_in_production": next(levels),
             "feedback_loop": False,
+            "language": next(languages),
         }
         for task_type in TASK_TYPES
     }
