@@ -374,3 +374,14 @@ def _register_fleet_commands() -> None:
 
 
 _register_fleet_commands()
+
+
+def _register_proposal_commands() -> None:
+    """`changelog` and `propose-update` (the update-proposal workflow's steps): cli_fleet.py."""
+    from generator.cli_fleet import changelog_command, propose_update
+
+    main.add_command(changelog_command)
+    main.add_command(propose_update)
+
+
+_register_proposal_commands()
