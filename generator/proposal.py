@@ -100,7 +100,9 @@ def update_target(check_report: Any) -> UpdateTarget | None:
             available = bool(entry.get("behind"))
         if available and isinstance(latest, str):
             current = entry.get("version")
-            behind.append(LayerUpdate(str(layer), None if current is None else str(current), latest))
+            behind.append(
+                LayerUpdate(str(layer), None if current is None else str(current), latest)
+            )
     if not behind:
         return None
     newest = max(behind, key=lambda update: _version(update.latest, f"layers.{update.layer}"))
@@ -399,12 +401,14 @@ def pull_request_body(summary: UpdateSummary, changelogs: Mapping[str, str]) -> 
             "",
         ]
     for change in summary.layers:
-        lines += [f"## {change.layer}: {change.from_version or '-'} -> {change.to_version or '-'}", ""]
+        lines += [
+            f"## {change.layer}: {change.from_version or '-'} -> {change.to_version or '-'}",
+            "",
+        ]
         if change.changed_files:
             conflicted = set(summary.conflicts)
             lines += [
-                "<details><summary>Changed files "
-                f"({len(change.changed_files)})</summary>",
+                f"<details><summary>Changed files ({len(change.changed_files)})</summary>",
                 "",
                 *(
                     f"- {_code(path)}{' (conflict)' if path in conflicted else ''}"
