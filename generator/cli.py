@@ -52,6 +52,13 @@ class _Group(click.Group):
         except MljourneyError as error:
             click.echo(f"mljourney: error: {error}", err=True)
             sys.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.echo(
+                "mljourney: interrupted; nothing half-done was left (git log shows where the "
+                "project stands)",
+                err=True,
+            )
+            sys.exit(130)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -159,6 +166,11 @@ def _ask(question: Question, default: Any) -> Any:
     metavar="SOURCE",
     help="A Copier or Cookiecutter template to render on top (path or git URL); repeatable.",
 )
+@click.option(
+    "--trust",
+    is_flag=True,
+    help="Let overlays run Copier tasks, migrations and Jinja extensions (unsafe; off).",
+)
 @_config_option
 def new(
     dest: Path | None,
@@ -171,6 +183,7 @@ def new(
     into_existing: bool,
     no_git: bool,
     overlays: tuple[str, ...],
+    trust: bool,
     config_path: Path | None,
 ) -> None:
     """Create a project for your journey stage in DEST (default: ./PROJECT_NAME)."""
@@ -224,6 +237,7 @@ def new(
         answers.as_data(),
         init_git=not no_git,
         overlays=(*config.overlays, *overlays),
+        trust=trust,
     )
     level = level_for(answers.models_in_production)
     click.echo(
@@ -305,64 +319,80 @@ def assess_command(
 
 
 def _print_report(report: LifecycleReport, *, dry_run: bool = False) -> None:
-    prefix = "would be " if dry_run else ""
-    for change in report.changes:
-        versions = (
-            f"{change.from_version or '-'} -> {change.to_version or '-'}"
-            if change.from_version != change.to_version
-            else f"{change.to_version}"
-        )
-        click.echo(f"{change.layer}: {prefix}{change.action} ({versions})")
-        for path in change.changed_files:
-            marker = "  CONFLICT " if path in change.conflicts else "  "
-            click.echo(f"{marker}{path}")
-    if report.conflicts:
-        click.echo(
-            f"{len(report.conflicts)} file(s) have conflicts marked inline (<<<<<<< / >>>>>>>): "
-            "resolve them, then commit.",
-            err=True,
-        )
+    from generator.lifecycle import report_lines
+
+    out, err = report_lines(report, dry_run=dry_run)
+    for line in out:
+        click.echo(line)
+    for line in err:
+        click.echo(line, err=True)
 
 
-def _exit_on_conflicts(report: LifecycleReport) -> None:
-    if report.conflicts:
-        sys.exit(1)
+def _finish(report: LifecycleReport, summary_json: Path | None) -> None:
+    """Write the summary, then exit 3 when conflicts or unapplied changes wait."""
+    import json
+
+    from generator.lifecycle import EXIT_NEEDS_ATTENTION
+
+    if summary_json is not None:
+        try:
+            summary_json.write_text(json.dumps(report.summary(), indent=2) + "\n", "utf-8")
+        except OSError as error:
+            raise MljourneyError(f"cannot write {summary_json}: {error}") from error
+    if report.needs_attention:
+        sys.exit(EXIT_NEEDS_ATTENTION)
+
+
+_BRANCH_HELP = "Commit the result on this new branch; the current branch stays as it is."
+_SUMMARY_HELP = "Write a JSON summary (layers, versions, changed files, conflicts) to FILE."
 
 
 @main.command()
 @click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--dry-run", is_flag=True, help="Show what would change; touch nothing.")
-def update(path: Path, dry_run: bool) -> None:
-    """Bring every layer of the project at PATH to the current template version."""
+@click.option("--branch", metavar="NAME", help=_BRANCH_HELP)
+@click.option("--summary-json", type=click.Path(path_type=Path, dir_okay=False), help=_SUMMARY_HELP)
+@click.option("--trust", is_flag=True, help="Let overlays run Copier tasks (unsafe; off).")
+def update(
+    path: Path, dry_run: bool, branch: str | None, summary_json: Path | None, trust: bool
+) -> None:
+    """Bring every layer of the project at PATH to the current template version.
+
+    Exit codes: 0 done (committed), 1 failed (nothing changed), 2 usage error,
+    3 conflicts or template changes not applied (left uncommitted, or on --branch).
+    """
     from generator.lifecycle import update_project
 
-    report = update_project(path.resolve(), dry_run=dry_run)
+    report = update_project(path.resolve(), dry_run=dry_run, branch=branch, trust=trust)
     _print_report(report, dry_run=dry_run)
-    _exit_on_conflicts(report)
+    _finish(report, summary_json)
 
 
 @main.command()
 @click.argument("layer", type=click.Choice(["feedback-loop", "production"]))
 @click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False))
 def add(layer: str, path: Path) -> None:
-    """Add LAYER to the existing project at PATH, reusing its answers."""
+    """Add LAYER to the existing project at PATH, reusing its answers (exit codes: update)."""
     from generator.lifecycle import add_layer
 
     report = add_layer(path.resolve(), layer)
     _print_report(report)
-    _exit_on_conflicts(report)
+    _finish(report, None)
 
 
 @main.command()
 @click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False))
 def graduate(path: Path) -> None:
-    """Move the PoC at PATH to production: same answers, code and docs, plus production."""
+    """Move the PoC at PATH to production: same answers, code and docs, plus production.
+
+    Exit codes as for update.
+    """
     from generator.lifecycle import graduate as graduate_project
 
     report = graduate_project(path.resolve())
     _print_report(report)
     click.echo("Next: pip install -e '.[test]' again (production dependencies), then run-local.")
-    _exit_on_conflicts(report)
+    _finish(report, None)
 
 
 def _register_fleet_commands() -> None:

@@ -138,14 +138,27 @@ def test_conflict_is_marked_inline_and_listed(
 ) -> None:
     dest = new_project(tmp_path)
     user_edit(dest, "settings.toml", "a = 1\nb = 5\n")
+    head = git(dest, "rev-parse", "HEAD")
     two_versions()
 
     result = CliRunner().invoke(main, ["update", str(dest)])
 
-    assert result.exit_code == 1
-    assert "CONFLICT settings.toml" in result.output
+    assert result.exit_code == 3
+    assert "CONFLICT settings.toml" in result.stdout
+    assert "conflicts marked inline" in result.stderr and "  settings.toml" in result.stderr
     text = (dest / "settings.toml").read_text()
     assert "<<<<<<<" in text and "b = 5" in text and "b = 3" in text
+    # The markers are never committed: the branch stays at the team's last commit and the
+    # merged result waits in the work tree.
+    assert git(dest, "rev-parse", "HEAD") == head
+    assert git(dest, "status", "--porcelain").split() == [
+        "M",
+        ".copier-answers.poc.yml",
+        "M",
+        "README.md",
+        "M",
+        "settings.toml",
+    ]
 
 
 def test_dry_run_touches_nothing(tmp_path: Path, two_versions) -> None:
