@@ -214,10 +214,11 @@ class LayerChange:
 
 @dataclass(frozen=True)
 class NotApplied:
-    """A template change the update could not apply, and why."""
+    """A template change the update could not apply, why, and where the team moved the file."""
 
     path: str
     reason: str
+    moved_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -248,8 +249,9 @@ def parse_update_summary(raw: Any) -> UpdateSummary:
     """Validate the JSON ``mljourney update --summary-json FILE`` writes.
 
     Shape: ``{"project": str, "branch": str|null, "layers": {layer: {"from", "to",
-    "changed_files": [str]}}, "conflicts": [str], "not_applied": [{"path", "reason"}],
-    "up_to_date": bool}``.
+    "changed_files": [str]}}, "overlays": {name: same}?, "conflicts": [str],
+    "not_applied": [{"path", "reason", "moved_to"?}], "up_to_date": bool}``; other keys
+    are ignored. Overlays become entries named ``overlay <name>``.
 
     Raises:
         UsageError: a field is missing or of the wrong type (named in the message).
@@ -258,21 +260,23 @@ def parse_update_summary(raw: Any) -> UpdateSummary:
         raise UsageError("update summary: expected a JSON object")
     if not isinstance(raw.get("project"), str):
         raise UsageError("update summary: project must be a string")
-    layers = raw.get("layers")
-    if not isinstance(layers, dict):
-        raise UsageError("update summary: layers must be a mapping")
     changes = []
-    for layer, entry in layers.items():
-        if not isinstance(entry, dict):
-            raise UsageError(f"update summary: layers.{layer} must be a mapping")
-        changes.append(
-            LayerChange(
-                str(layer),
-                _optional_string(entry.get("from"), f"layers.{layer}.from"),
-                _optional_string(entry.get("to"), f"layers.{layer}.to"),
-                _strings(entry.get("changed_files", []), f"layers.{layer}.changed_files"),
+    for key, prefix in (("layers", ""), ("overlays", "overlay ")):
+        entries = raw.get(key, {})
+        if not isinstance(entries, dict) or (key == "layers" and key not in raw):
+            raise UsageError(f"update summary: {key} must be a mapping")
+        for name, entry in entries.items():
+            where = f"{key}.{name}"
+            if not isinstance(entry, dict):
+                raise UsageError(f"update summary: {where} must be a mapping")
+            changes.append(
+                LayerChange(
+                    f"{prefix}{name}",
+                    _optional_string(entry.get("from"), f"{where}.from"),
+                    _optional_string(entry.get("to"), f"{where}.to"),
+                    _strings(entry.get("changed_files", []), f"{where}.changed_files"),
+                )
             )
-        )
     not_applied_raw = raw.get("not_applied", [])
     if not isinstance(not_applied_raw, list):
         raise UsageError("update summary: not_applied must be a list")
@@ -284,7 +288,8 @@ def parse_update_summary(raw: Any) -> UpdateSummary:
             and isinstance(item.get("reason"), str)
         ):
             raise UsageError(f"update summary: not_applied[{index}] needs a path and a reason")
-        not_applied.append(NotApplied(item["path"], item["reason"]))
+        moved_to = _optional_string(item.get("moved_to"), f"not_applied[{index}].moved_to")
+        not_applied.append(NotApplied(item["path"], item["reason"], moved_to))
     up_to_date = raw.get("up_to_date", False)
     if not isinstance(up_to_date, bool):
         raise UsageError("update summary: up_to_date must be true or false")
@@ -397,7 +402,12 @@ def pull_request_body(summary: UpdateSummary, changelogs: Mapping[str, str]) -> 
             "",
             "The update left these template changes out; apply them by hand if you want them.",
             "",
-            *(f"- {_code(item.path)}: {item.reason}" for item in summary.not_applied),
+            *(
+                f"- {_code(item.path)}"
+                + (f" (moved to {_code(item.moved_to)})" if item.moved_to else "")
+                + f": {item.reason}"
+                for item in summary.not_applied
+            ),
             "",
         ]
     for change in summary.layers:
@@ -420,7 +430,7 @@ def pull_request_body(summary: UpdateSummary, changelogs: Mapping[str, str]) -> 
             ]
         else:
             lines += ["No file changed.", ""]
-        if change in moved:
+        if change in moved and not change.layer.startswith("overlay "):
             lines += _changelog_lines(change, changelogs.get(change.layer))
     lines += [
         "---",

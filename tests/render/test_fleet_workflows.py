@@ -196,3 +196,25 @@ def test_a_requirement_that_could_break_the_workflow_is_refused(tmp_path: Path, 
     assert result.exit_code != 0
     assert "pip requirement" in result.output
     assert not (tmp_path / "p").exists()
+
+
+def test_the_workflows_shell_scripts_pass_shellcheck(poc: Path, tmp_path: Path) -> None:
+    executable = shutil.which("shellcheck", path=str(Path(sys.executable).parent)) or (
+        shutil.which("shellcheck")
+    )
+    assert executable, "shellcheck is missing: pip install -e '.[test]'"
+    scripts = []
+    for name in ("ci.yml", *OWN):
+        for index, step in enumerate(steps(load(poc, name))):
+            if "run" in step:
+                script = tmp_path / f"{name}-{index}.sh"
+                # GitHub runs `run:` with `bash -e`.
+                script.write_text(f"#!/usr/bin/env bash\nset -e\n{step['run']}", encoding="utf-8")
+                scripts.append(str(script))
+    assert len(scripts) >= 6
+
+    result = subprocess.run(
+        [executable, "--severity=style", *scripts], capture_output=True, text=True, check=False
+    )
+
+    assert result.returncode == 0, result.stdout

@@ -241,6 +241,25 @@ def test_body_says_what_changed_per_layer_conflicts_and_not_applied() -> None:
     assert "`mljourney/update-0.2.0`" in body
 
 
+def test_body_lists_overlays_and_where_the_team_moved_a_file() -> None:
+    summary = parse_update_summary(
+        {
+            **SUMMARY,
+            "outcome": "branch",
+            "overlays": {"acme": {"from": "v1", "to": "v2", "changed_files": ["CODEOWNERS"]}},
+            "not_applied": [
+                {"layer": "poc", "path": "src/a.py", "moved_to": "src/b.py", "reason": "moved"}
+            ],
+        }
+    )
+
+    body = pull_request_body(summary, {"poc": CHANGELOG})
+
+    assert "| overlay acme | v1 | v2 | 1 |" in body
+    assert "- `src/a.py` (moved to `src/b.py`): moved" in body
+    assert "templates/overlay acme" not in body
+
+
 def test_body_without_conflicts_or_changelog_says_so() -> None:
     summary = parse_update_summary({**SUMMARY, "conflicts": [], "not_applied": []})
 
