@@ -117,3 +117,109 @@ def test_update_proposal_on_a_branch_from_the_previous_release(tmp_path: Path) -
     )
     assert code == 0
     assert plan_out.splitlines()[0] == "action=skip"
+
+
+GH_STUB = """#!/usr/bin/env bash
+# Stands in for GitHub's CLI: open pull requests from a file, `pr create` recorded.
+set -euo pipefail
+case "$1 $2" in
+  "pr list") cat "$GH_STUB_DIR/open-prs.json" ;;
+  "auth setup-git") ;;
+  "pr create") printf '%s\\n' "$@" > "$GH_STUB_DIR/pr-create.args" ;;
+  *) echo "gh stub: unexpected $*" >&2; exit 1 ;;
+esac
+"""
+
+
+def workflow_scripts(root: Path) -> list[dict[str, object]]:
+    """The update workflow's `run:` steps, as rendered for this mljourney version."""
+    from tests.render.test_fleet_workflows import load, steps
+
+    return [step for step in steps(load(root, "mljourney-update.yml")) if "run" in step]
+
+
+def run_step(step: dict[str, object], root: Path, env: dict[str, str]) -> None:
+    import subprocess
+
+    # The step's own env holds `${{ }}` expressions: the values given here stand for them.
+    assert set(dict(step.get("env", {}))) <= set(env)  # type: ignore[call-overload]
+    result = subprocess.run(
+        ["bash", "-e", "-c", str(step["run"])],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def outputs(path: Path) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in path.read_text(encoding="utf-8").splitlines())
+
+
+def test_the_update_workflows_own_scripts_push_a_branch_and_open_one_pull_request(
+    tmp_path: Path,
+) -> None:
+    import os
+    import sys
+
+    current = tmp_path / "current"
+    result = CliRunner().invoke(main, ["new", str(current), "--defaults", "--stage", "prototyping"])
+    assert result.exit_code == 0, result.output
+    install, plan_step, update_step = workflow_scripts(current)
+    assert "pip install" in str(install["run"])  # mljourney is already installed here
+
+    root = project_at_previous_release(tmp_path / "churn")
+    origin = tmp_path / "origin.git"
+    run_git(tmp_path, "init", "-q", "--bare", str(origin))
+    run_git(root, "remote", "add", "origin", str(origin))
+    run_git(root, "push", "-q", "origin", "main")
+    stub = tmp_path / "stub"
+    stub.mkdir()
+    (stub / "gh").write_text(GH_STUB, encoding="utf-8")
+    (stub / "gh").chmod(0o755)
+    (stub / "open-prs.json").write_text("[]", encoding="utf-8")
+    runner_temp = tmp_path / "runner"
+    runner_temp.mkdir()
+    env = {
+        **os.environ,
+        "PATH": f"{stub}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "GH_STUB_DIR": str(stub),
+        "RUNNER_TEMP": str(runner_temp),
+        "GITHUB_OUTPUT": str(runner_temp / "output"),
+        "GITHUB_REF_NAME": "main",
+    }
+
+    # First run: a newer version, no pull request open -> branch pushed, one PR opened.
+    run_step(plan_step, root, env)
+    plan = outputs(runner_temp / "output")
+    assert plan["action"] == "open"
+    run_step(update_step, root, {**env, "BRANCH": plan["branch"], "TITLE": plan["title"]})
+
+    pushed = run_git(origin, "branch", "--list").split()
+    assert plan["branch"] in pushed
+    assert run_git(origin, "rev-parse", "main") == run_git(root, "rev-parse", "main")
+    args = (stub / "pr-create.args").read_text(encoding="utf-8").splitlines()
+    assert args[:8] == [
+        "pr",
+        "create",
+        "--base",
+        "main",
+        "--head",
+        plan["branch"],
+        "--title",
+        plan["title"],
+    ]
+    body = Path(args[args.index("--body-file") + 1]).read_text(encoding="utf-8")
+    assert f"| poc | {PREVIOUS} | {CURRENT} |" in body
+
+    # Next week, that pull request is open: the plan skips, nothing else runs.
+    (stub / "pr-create.args").unlink()
+    (stub / "open-prs.json").write_text(
+        json.dumps([{"headRefName": plan["branch"], "title": plan["title"]}]), encoding="utf-8"
+    )
+    (runner_temp / "output").unlink()
+    run_step(plan_step, root, env)
+    assert outputs(runner_temp / "output")["action"] == "skip"
