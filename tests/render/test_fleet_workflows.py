@@ -218,3 +218,13 @@ def test_the_workflows_shell_scripts_pass_shellcheck(poc: Path, tmp_path: Path) 
     )
 
     assert result.returncode == 0, result.stdout
+
+
+def test_without_a_released_version_the_standard_job_takes_the_newest(tmp_path: Path) -> None:
+    from tests.generated.project_env import render_layers
+
+    # A plain template folder records no version (so would an untagged organisation source).
+    root = render_layers(tmp_path / "plain", ["poc"], {"project_name": "churn"})
+
+    env = load(root, "mljourney-check.yml")["jobs"]["standard"]["env"]  # type: ignore[index]
+    assert env["MLJOURNEY_REQUIREMENT"] == "${{ vars.MLJOURNEY_REQUIREMENT || 'mljourney' }}"
