@@ -223,3 +223,51 @@ def test_the_update_workflows_own_scripts_push_a_branch_and_open_one_pull_reques
     (runner_temp / "output").unlink()
     run_step(plan_step, root, env)
     assert outputs(runner_temp / "output")["action"] == "skip"
+
+
+def standard_script(root: Path) -> dict[str, object]:
+    from tests.render.test_fleet_workflows import load, steps
+
+    check = load(root, "mljourney-check.yml")
+    return next(s for s in steps(check) if "mljourney check" in str(s.get("run", "")))
+
+
+def test_the_standard_jobs_script_warns_on_drift_and_fails_on_policy(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    current = tmp_path / "current"
+    result = CliRunner().invoke(main, ["new", str(current), "--defaults", "--stage", "prototyping"])
+    assert result.exit_code == 0, result.output
+    script = str(standard_script(current)["run"])
+    root = project_at_previous_release(tmp_path / "churn")  # one release behind
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+
+    def standard(drift: str) -> subprocess.CompletedProcess[str]:
+        report = root / "mljourney-check.xml"
+        report.unlink(missing_ok=True)
+        done = subprocess.run(
+            ["bash", "-e", "-c", script],
+            cwd=root,
+            env={**os.environ, "PATH": path, "MLJOURNEY_CI_DRIFT": drift},
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        assert report.is_file()  # the JUnit report exists for the artifact either way
+        return done
+
+    warned = standard("warning")
+    assert warned.returncode == 0, warned.stdout + warned.stderr
+    assert "warning: poc is at v0.1.0, 1 release behind" in warned.stdout
+
+    assert standard("failure").returncode == 1
+
+    policy = root / ".mljourney" / "policy.yml"
+    policy.parent.mkdir()
+    policy.write_text("required_paths: [CODEOWNERS]\n", encoding="utf-8")
+    violated = standard("warning")
+    assert violated.returncode == 1
+    assert "CODEOWNERS" in violated.stdout
