@@ -26,6 +26,7 @@ from generator.journey import LEVEL_ACTIONS, MODELS_IN_PRODUCTION, Level, level_
 from generator.layers import INSTALLED_BUNDLE_DIR, LAYERS, answers_file_name, bundle_tags
 from generator.overlay import OVERLAYS_FILE, read_overlays
 from generator.project import read_answers
+from generator.validate import invalid_texts
 
 # What each layer puts in every project: a trailing "/" means a directory.
 # `{package_name}` is filled in from the layer's answers.
@@ -585,6 +586,7 @@ def check_project(
         check_versions(versions, options.allow_drift),
         check_layout(root, answers),
         check_leftovers(root, files, texts),
+        _capped("valid-files", [Finding("valid-files", m, p) for m, p in invalid_texts(texts)]),
         check_overlays(root),
         *check_policy(root, options.policy, stage, versions, texts),
     )

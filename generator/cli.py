@@ -6,6 +6,7 @@ can act on is an ``MljourneyError`` that becomes one line on stderr and an exit 
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -53,6 +54,8 @@ class _Group(click.Group):
             click.echo(f"mljourney: error: {error}", err=True)
             sys.exit(error.exit_code)
         except KeyboardInterrupt:
+            for sig in (signal.SIGINT, signal.SIGTERM):  # a second signal must not cut this
+                signal.signal(sig, signal.SIG_IGN)
             click.echo(
                 "mljourney: interrupted; nothing half-done was left (git log shows where the "
                 "project stands)",

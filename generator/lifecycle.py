@@ -600,7 +600,8 @@ def report_lines(report: LifecycleReport, *, dry_run: bool = False) -> tuple[lis
             if change.from_version != change.to_version
             else f"{change.to_version}"
         )
-        out.append(f"{change.layer}: {prefix}{change.action} ({versions})")
+        shown = change.action if change.action == "up to date" else prefix + change.action
+        out.append(f"{change.layer}: {shown} ({versions})")
         for path in change.changed_files:
             marker = "  CONFLICT " if path in change.conflicts else "  "
             out.append(f"{marker}{path}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,3 +151,9 @@ def require_valid(root: Path, paths: Iterable[str] | None = None) -> None:
             f"the rendered project would have invalid files, so nothing was written: {shown}"
             f"{more}; an answer may hold characters this file type cannot take"
         )
+
+
+def invalid_texts(texts: Mapping[Path, str]) -> list[tuple[str, str]]:
+    """``(message, path)`` for each already-read project file its parser rejects (for check)."""
+    problems = (check_text(str(path), text) for path, text in sorted(texts.items()))
+    return [(problem.describe(), problem.path) for problem in problems if problem is not None]
