@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import git
+from generator.config import OrgConfig, load_config
 from generator.errors import DestinationError, MljourneyError, UsageError
 from generator.journey import PRODUCTION_STAGES, next_stage
 from generator.layers import (
@@ -72,6 +73,8 @@ class LayerChange:
     to_version: str | None
     changed_files: tuple[str, ...] = ()
     conflicts: tuple[str, ...] = ()
+    followed_renames: tuple[str, ...] = ()
+    """``"old -> new"``: template changes applied to files the team had renamed."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,11 @@ class LifecycleReport:
             entry["to"] = change.to_version
             entry["action"] = change.action
             entry["changed_files"] = sorted({*entry["changed_files"], *change.changed_files})
+            if change.followed_renames:
+                entry["followed_renames"] = [
+                    *entry.get("followed_renames", []),
+                    *change.followed_renames,
+                ]
         return {
             "project": self.project,
             "path": self.path,
@@ -333,8 +341,39 @@ def _update_step(
         (from_version, old_answers),
         (to_version, updated.user_answers(layer)),
     )
+    ported = [item for item in lost if _port(tx, item)]
+    if ported:
+        changed = _changed_since(work, before)
     git.commit(work, message.format(layer=layer, to=to_version))
-    return LayerChange(layer, action, from_version, to_version, changed, conflicts), lost
+    change = LayerChange(
+        layer,
+        action,
+        from_version,
+        to_version,
+        changed,
+        conflicts,
+        tuple(f"{item.path} -> {item.moved_to}" for item in ported),
+    )
+    return change, [item for item in lost if item not in ported]
+
+
+def _port(tx: Transaction, item: NotApplied) -> bool:
+    """Apply the template's change to the file the team renamed, if it applies cleanly.
+
+    This is what git's own merge does when it follows a rename; a change that does not
+    apply is left to the team (reported as not applied).
+    """
+    if item.moved_to is None:
+        return False
+    patch = item.diff.replace(f"--- a/{item.path}\n", f"--- a/{item.moved_to}\n", 1).replace(
+        f"+++ b/{item.path}\n", f"+++ b/{item.moved_to}\n", 1
+    )
+    top = git.toplevel(tx.work)
+    args = ["apply", f"--directory={tx.prefix}"] if tx.prefix else ["apply"]
+    if git.run(top, *args, "--check", input_text=patch, check=False).returncode != 0:
+        return False
+    git.run(top, *args, input_text=patch)
+    return True
 
 
 def _outside_changes(tx: Transaction) -> list[str]:
@@ -474,11 +513,15 @@ def _pinned_ref(source: LayerSource, version: str | None) -> str | None:
 
 
 def _add_layer_files(
-    tx: Transaction, layer: str, data: Mapping[str, Any], vcs_ref: str | None
+    tx: Transaction,
+    layer: str,
+    data: Mapping[str, Any],
+    vcs_ref: str | None,
+    config: OrgConfig | None = None,
 ) -> LayerChange:
     """Render a new layer beside the project's files and commit it; never overwrite."""
     project = load_project(tx.work)
-    source = _source_for_new_layer(project, layer)
+    source = _source_for_new_layer(project, layer, config)
     ref = _pinned_ref(source, vcs_ref)
     staging = tx.scratch / f"add-{layer}"
     staging.mkdir()
@@ -492,14 +535,17 @@ def _add_layer_files(
     return LayerChange(layer, "added", None, version, tuple(sorted(str(p) for p in files)))
 
 
-def _source_for_new_layer(project: Project, layer: str) -> LayerSource:
-    """A new layer comes from where the core came from: the shipped bundles or the org's."""
+def _source_for_new_layer(
+    project: Project, layer: str, config: OrgConfig | None = None
+) -> LayerSource:
+    """A new layer comes from where the core came from: the shipped bundles or the org's.
+
+    ``config`` is the organisation config (``--config``); ``None`` reads $MLJOURNEY_CONFIG.
+    """
     core_src = project.core.src_path or ""
     if core_src.startswith(INSTALLED_BUNDLE_DIR):
         return install_bundle(layer)
-    from generator.config import load_config
-
-    sources = load_config(None).template_sources
+    sources = (config if config is not None else load_config(None)).template_sources
     if layer in sources:
         return LayerSource(layer, sources[layer])
     return install_bundle(layer)
@@ -511,11 +557,15 @@ def _record(report: LifecycleReport, step: tuple[LayerChange, list[NotApplied]])
     report.not_applied.extend(lost)
 
 
-def add_layer(root: Path, layer: str, *, branch: str | None = None) -> LifecycleReport:
+def add_layer(
+    root: Path, layer: str, *, branch: str | None = None, config: OrgConfig | None = None
+) -> LifecycleReport:
     """Add ``layer`` to an existing project, reusing the answers already given.
 
-    One transaction (see the module docstring). Raises ``UsageError`` for an unknown or
-    already applied layer and the errors of ``update_project``.
+    One transaction (see the module docstring). ``config``: the organisation config whose
+    template sources a new layer comes from when the project does not use the shipped
+    bundles (``None``: $MLJOURNEY_CONFIG). Raises ``UsageError`` for an unknown or already
+    applied layer and the errors of ``update_project``.
     """
     if layer not in ADDABLE_LAYERS:
         raise UsageError(f"unknown layer '{layer}': choose one of {', '.join(ADDABLE_LAYERS)}")
@@ -523,7 +573,7 @@ def add_layer(root: Path, layer: str, *, branch: str | None = None) -> Lifecycle
     if layer in project.layers:
         raise UsageError(f"{root} already has the {layer} layer")
     if layer == "production":
-        return graduate(root, branch=branch)
+        return graduate(root, branch=branch, config=config)
     core_version = project.core.commit
     with _step(root, branch=branch) as (tx, report):
         _record(
@@ -538,14 +588,17 @@ def add_layer(root: Path, layer: str, *, branch: str | None = None) -> Lifecycle
             ),
         )
         data = {**load_project(tx.work).user_answers("poc"), "feedback_loop": True}
-        report.changes.append(_add_layer_files(tx, layer, data, core_version))
+        report.changes.append(_add_layer_files(tx, layer, data, core_version, config))
     return report
 
 
-def graduate(root: Path, *, branch: str | None = None) -> LifecycleReport:
+def graduate(
+    root: Path, *, branch: str | None = None, config: OrgConfig | None = None
+) -> LifecycleReport:
     """Move a PoC to production: same answers, code and docs; the production layer on top.
 
-    One transaction (see the module docstring); raises like ``update_project``.
+    One transaction (see the module docstring); ``config`` as for :func:`add_layer`;
+    raises like ``update_project``.
     """
     project = load_project(root)
     if "production" in project.layers:
@@ -569,7 +622,7 @@ def graduate(root: Path, *, branch: str | None = None) -> LifecycleReport:
             ),
         )
         data = {**load_project(tx.work).user_answers("poc"), **answer_change}
-        report.changes.append(_add_layer_files(tx, "production", data, core_version))
+        report.changes.append(_add_layer_files(tx, "production", data, core_version, config))
         if "feedback-loop" in project.layers:
             _record(
                 report,
@@ -605,6 +658,9 @@ def report_lines(report: LifecycleReport, *, dry_run: bool = False) -> tuple[lis
         for path in change.changed_files:
             marker = "  CONFLICT " if path in change.conflicts else "  "
             out.append(f"{marker}{path}")
+        for renamed in change.followed_renames:
+            old, new = renamed.split(" -> ")
+            out.append(f"  the template's change to {old} was applied to {new} (renamed by you)")
     if report.outcome == "branch":
         out.append(f"Committed on branch {report.branch}; the current branch is unchanged.")
     if report.conflicts:

@@ -98,6 +98,8 @@ def test_1_conflicts_in_a_nested_project_are_reported_never_committed(mono: Path
     assert " M svc/p/pyproject.toml" in status(mono).splitlines()
     assert (project / ".copier-answers.feedback-loop.yml").is_file()  # uncommitted, to review
     no_scratch_left(mono)
+    code, out, _ = run_cli("check", str(project))
+    assert code != 0 and "pyproject.toml" in out and "conflict marker" in out
 
 
 def test_1_nested_project_without_conflicts_is_committed(mono: Path) -> None:
@@ -210,15 +212,39 @@ def test_2_a_failure_in_the_middle_of_a_step_changes_nothing(
 # --- 3: a file the team renamed ---------------------------------------------------------------
 
 
-def test_3_template_change_to_a_renamed_file_is_reported_with_where_it_went(
-    tmp_path: Path,
-) -> None:
-    project = tmp_path / "p"
-    new(project, "--stage", "prototyping", "--data", "project_name=p")
+def rename_cli(project: Path, *, edit: bool = False) -> None:
     git(project, "mv", "src/p/cli.py", "src/p/app.py")
+    if edit:  # the team also rewrote the lines the template changes
+        app = project / "src" / "p" / "app.py"
+        text = app.read_text()
+        assert 'click.echo(f"model:   {run.model_path}")' in text
+        app.write_text(text.replace('click.echo(f"model:   {run.model_path}")', "print(run)"))
     pyproject = project / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('"p.cli:main"', '"p.app:main"'))
     git(project, "commit", "-qam", "rename cli to app")
+
+
+def test_3_template_change_follows_a_file_the_team_renamed(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    new(project, "--stage", "prototyping", "--data", "project_name=p")
+    rename_cli(project)
+
+    code, out, err = run_cli("graduate", str(project))
+
+    assert code == 0, out + err
+    assert (
+        "the template's change to src/p/cli.py was applied to src/p/app.py (renamed by you)" in out
+    )
+    app = (project / "src" / "p" / "app.py").read_text()
+    assert "from p.production.commands import production_commands" in app
+    assert not (project / "src" / "p" / "cli.py").exists()
+    assert status(project) == ""
+
+
+def test_3_template_change_to_a_renamed_and_edited_file_is_reported(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    new(project, "--stage", "prototyping", "--data", "project_name=p")
+    rename_cli(project, edit=True)
     head = git(project, "rev-parse", "HEAD")
 
     code, _, err = run_cli("graduate", str(project))
@@ -228,9 +254,10 @@ def test_3_template_change_to_a_renamed_file_is_reported_with_where_it_went(
         "src/p/cli.py: the team renamed src/p/cli.py to src/p/app.py and the poc template "
         "changed src/p/cli.py: apply the template's change to src/p/app.py by hand"
     ) in err
-    assert "+++ b/src/p/cli.py" in err  # the change itself is shown
+    assert "+from p.production.commands import production_commands" in err  # the change
     assert git(project, "rev-parse", "HEAD") == head
     assert (project / "tests" / "production").is_dir()  # the result waits, uncommitted
+    assert "production_commands" not in (project / "src" / "p" / "app.py").read_text()
 
 
 def test_3_template_change_to_a_deleted_file_is_reported(tmp_path: Path) -> None:

@@ -1,0 +1,104 @@
+"""Interactive prompts with questionary: arrow-key choices, answers validated as you type.
+
+:class:`TerminalPrompter` implements :class:`generator.plan.Prompter`. Tests drive it
+through prompt_toolkit's pipe input (``input``/``output`` are handed to questionary).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from generator.errors import UsageError
+from generator.questionnaire import Question
+
+NON_INTERACTIVE_HINT = (
+    "no terminal to ask questions in: run non-interactively with --defaults "
+    "(answers from --stage, --data KEY=VALUE, --answers-file; defaults for the rest)"
+)
+
+
+def is_interactive() -> bool:
+    """Whether stdin and stdout are a terminal (questionary needs one)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+class TerminalPrompter:
+    """Asks with questionary; Ctrl-C or Ctrl-D stops the command (click.Abort, exit 1)."""
+
+    def __init__(self, input: Any = None, output: Any = None) -> None:
+        self._io = {k: v for k, v in {"input": input, "output": output}.items() if v is not None}
+
+    def _ask(self, prompt: Any) -> Any:
+        answer = prompt.ask(kbi_msg="")
+        if answer is None:
+            raise click.Abort()
+        return answer
+
+    def stage(self, question: Question, default: str) -> str:
+        """Ask the stage with each choice's one-line summary (arrow keys, Enter)."""
+        import questionary
+
+        choices = [
+            questionary.Choice(title=label, value=value) for label, value in question.choices
+        ]
+        chosen = next((c for c in choices if c.value == default), None)
+        return str(
+            self._ask(
+                questionary.select(
+                    "Where does your team stand on the ML journey?",
+                    choices=choices,
+                    default=chosen,
+                    **self._io,
+                )
+            )
+        )
+
+    def answer(self, question: Question, default: Any, validate: Callable[[Any], Any]) -> Any:
+        """Ask ``question`` as copier.yml declares it; ``validate`` runs on every keystroke."""
+        import questionary
+
+        if question.is_bool:
+            return bool(
+                self._ask(questionary.confirm(question.help, default=bool(default), **self._io))
+            )
+        if question.choices:
+            choices = [
+                questionary.Choice(title=label, value=value) for label, value in question.choices
+            ]
+            chosen = next((c for c in choices if c.value == default), None)
+            value = self._ask(
+                questionary.select(question.help, choices=choices, default=chosen, **self._io)
+            )
+            return validate(value)
+
+        def check(text: str) -> bool | str:
+            try:
+                validate(text)
+            except UsageError as error:
+                return str(error)
+            return True
+
+        text = self._ask(
+            questionary.text(
+                question.help,
+                default="" if default is None else str(default),
+                validate=check,
+                **self._io,
+            )
+        )
+        return validate(text)
+
+    def confirm(self, prompt: str, default: bool) -> bool:
+        """A yes/no question of mljourney's own."""
+        import questionary
+
+        return bool(self._ask(questionary.confirm(prompt, default=default, **self._io)))
+
+
+def make_prompter() -> TerminalPrompter:
+    """The prompter `new` asks with (tests replace this to script a terminal)."""
+    return TerminalPrompter()
