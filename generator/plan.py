@@ -134,15 +134,15 @@ def make_plan(
 ) -> Plan:
     """Decide the stage, the layers and every answer of a new project.
 
-        Given answers are validated first (an unknown one is a ``UsageError`` naming the
-        known ones); then each question of the plan's layers, in copier.yml order, is asked
-        (``prompter``) or takes its default: the organisation's default answer
-        (``org_defaults``, validated, used only for questions this plan's layers ask) or
-        the copier.yml default rendered with the answers so far. The charter's questions
-        (``_poc_stage_questions``) are asked at the PoC stages only, the organisation's CI
-    settings (``_organisation_questions``) never; a question whose
-        ``when`` is false is neither asked nor passed. ``warn`` is called with each
-        warning as it arises (the early-production warning, before its confirmation).
+    Given answers are validated first (an unknown one is a ``UsageError`` naming the known
+    ones); then each question of the plan's layers, in copier.yml order, is asked
+    (``prompter``) or takes its default: the organisation's default answer
+    (``org_defaults``, validated, used only for questions this plan's layers ask) or the
+    copier.yml default rendered with the answers so far. The charter's questions
+    (``_poc_stage_questions``) are asked at the PoC stages only, the organisation's CI
+    settings (``_organisation_questions``) never; a question whose ``when`` is false is
+    neither asked nor passed. ``warn`` is called with each warning as it arises (the early-
+    production warning, before its confirmation).
     """
     org_defaults = org_defaults or {}
     stage = _stage(given, prompter)
