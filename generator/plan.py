@@ -141,8 +141,8 @@ def make_plan(
     copier.yml default rendered with the answers so far. The charter's questions
     (``_poc_stage_questions``) are asked at the PoC stages only, the organisation's CI
     settings (``_organisation_questions``) never; a question whose ``when`` is false is
-    neither asked nor passed. ``warn`` is called with each warning as it arises (the early-
-    production warning, before its confirmation).
+    neither asked nor passed. ``warn`` is called with each warning as it arises (the
+    early-production warning, before its confirmation).
     """
     org_defaults = org_defaults or {}
     stage = _stage(given, prompter)
