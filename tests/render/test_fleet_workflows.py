@@ -193,7 +193,7 @@ def test_a_requirement_that_could_break_the_workflow_is_refused(tmp_path: Path, 
         ],
     )
 
-    assert result.exit_code != 0
+    assert result.exit_code == 2
     assert "pip requirement" in result.output
     assert not (tmp_path / "p").exists()
 
