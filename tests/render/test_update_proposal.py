@@ -190,6 +190,7 @@ def test_the_update_workflows_own_scripts_push_a_branch_and_open_one_pull_reques
         "RUNNER_TEMP": str(runner_temp),
         "GITHUB_OUTPUT": str(runner_temp / "output"),
         "GITHUB_REF_NAME": "main",
+        "GH_TOKEN": "stands-in-for-a-token",
     }
 
     # First run: a newer version, no pull request open -> branch pushed, one PR opened.
