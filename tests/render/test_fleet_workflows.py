@@ -135,6 +135,10 @@ def test_update_workflow_is_scheduled_least_privilege_and_injection_free(poc: Pa
     assert job["env"]["MLJOURNEY_REQUIREMENT"] == (
         "${{ vars.MLJOURNEY_REQUIREMENT || 'mljourney' }}"
     )
+    # The token reaches only the steps that call GitHub, not the package install.
+    assert "GH_TOKEN" not in job["env"]
+    with_token = [s["name"] for s in steps(update) if "GH_TOKEN" in s.get("env", {})]
+    assert len(with_token) == 2
     for step in steps(update):
         # Values reach the scripts through env only, never `${{ }}` inside run:.
         assert "${{" not in str(step.get("run", ""))
