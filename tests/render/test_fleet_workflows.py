@@ -6,6 +6,7 @@ a PoC stage and at a production stage. zizmor runs offline on the rendered workf
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -41,11 +42,20 @@ def load(root: Path, name: str) -> dict[object, object]:
     return {("on" if key is True else key): value for key, value in loaded.items()}
 
 
+def scanner(name: str) -> str:
+    """A scanner's executable: $MLJOURNEY_SCANNERS_BIN (.ci/run), this venv, or PATH."""
+    places = [os.environ.get("MLJOURNEY_SCANNERS_BIN", ""), str(Path(sys.executable).parent)]
+    for place in filter(None, places):
+        found = shutil.which(name, path=place)
+        if found:
+            return found
+    found = shutil.which(name)
+    assert found, f"{name} is missing: pip install -e '.[test]'"
+    return found
+
+
 def zizmor(root: Path, names: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
-    executable = shutil.which("zizmor", path=str(Path(sys.executable).parent)) or shutil.which(
-        "zizmor"
-    )
-    assert executable, "zizmor is missing: pip install -e '.[test]'"
+    executable = scanner("zizmor")
     return subprocess.run(
         [executable, "--offline", "--persona=pedantic", *(str(WORKFLOWS / n) for n in names)],
         cwd=root,
@@ -203,10 +213,7 @@ def test_a_requirement_that_could_break_the_workflow_is_refused(tmp_path: Path, 
 
 
 def test_the_workflows_shell_scripts_pass_shellcheck(poc: Path, tmp_path: Path) -> None:
-    executable = shutil.which("shellcheck", path=str(Path(sys.executable).parent)) or (
-        shutil.which("shellcheck")
-    )
-    assert executable, "shellcheck is missing: pip install -e '.[test]'"
+    executable = scanner("shellcheck")
     scripts = []
     for name in ("ci.yml", *OWN):
         for index, step in enumerate(steps(load(poc, name))):
