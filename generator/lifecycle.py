@@ -301,14 +301,19 @@ def _links_fenced(tx: Transaction) -> Iterator[list[str]]:
     yield fenced
 
 
-def _fence_message(error: MljourneyError, fenced: list[str], project: Path) -> MljourneyError:
-    if not fenced:
+def _in_project_terms(error: MljourneyError, tx: Transaction, fenced: list[str]) -> MljourneyError:
+    """The error with the scratch copy's paths shown as the project's; links named."""
+    message = str(error).replace(str(tx.work), str(tx.project))
+    if fenced:
+        return DestinationError(
+            f"{message} - nothing was changed: {', '.join(fenced[:3])} in {tx.project} "
+            "is a symbolic link out of the project, and mljourney never writes through one; "
+            "replace the link with a real folder, then run the command again"
+        )
+    if message == str(error):
         return error
-    return DestinationError(
-        f"{error} - nothing was changed: {', '.join(fenced[:3])} in {project} "
-        "is a symbolic link out of the project, and mljourney never writes through one; "
-        "replace the link with a real folder, then run the command again"
-    )
+    translated = type(error)(message)
+    return translated
 
 
 def _update_step(
@@ -385,6 +390,12 @@ def _outside_changes(tx: Transaction) -> list[str]:
     return [path for path in changed if path and not path.startswith(tx.prefix)]
 
 
+def _text_at(tx: Transaction, path: str) -> str | None:
+    """``path``'s text at the commit the step started from (``None``: absent or binary)."""
+    result = git.run(tx.work, "show", f"{tx.base}:./{path}", check=False)
+    return result.stdout if result.returncode == 0 else None
+
+
 def _publish(
     tx: Transaction, report: LifecycleReport, *, dry_run: bool = False, branch: str | None = None
 ) -> None:
@@ -396,7 +407,11 @@ def _publish(
             "nothing was changed"
         )
     changed = [path for status, path, _ in git.changed_files(tx.work, tx.base) if status != "D"]
-    require_valid(tx.work, [path for path in changed if path not in report.conflicts])
+    require_valid(
+        tx.work,
+        [path for path in changed if path not in report.conflicts],
+        before=lambda path: _text_at(tx, path),
+    )
     if dry_run:
         report.outcome = "dry-run"
         return
@@ -424,13 +439,18 @@ def _step(
             raise UsageError("--branch and --dry-run do not go together")
         check_branch_name(root, branch)
     with transaction(root, require_clean_tree=not dry_run) as tx:
+        if not (tx.work / answers_file_name("poc")).is_file():
+            raise UsageError(
+                f"{tx.project}: {answers_file_name('poc')} is not committed; commit the project "
+                "first (mljourney works from its last commit)"
+            )
         report = LifecycleReport(project=load_project(tx.work).name, path=str(tx.project))
         with _links_fenced(tx) as fenced:
             try:
                 yield tx, report
+                _publish(tx, report, dry_run=dry_run, branch=branch)
             except MljourneyError as error:
-                raise _fence_message(error, fenced, tx.project) from error
-        _publish(tx, report, dry_run=dry_run, branch=branch)
+                raise _in_project_terms(error, tx, fenced) from error
 
 
 def update_project(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -141,9 +141,24 @@ def invalid_files(root: Path, paths: Iterable[str] | None = None) -> list[Invali
     return [problem for rel in chosen if (problem := check_file(root, rel)) is not None]
 
 
-def require_valid(root: Path, paths: Iterable[str] | None = None) -> None:
-    """Raise ``MljourneyError`` naming the first invalid rendered files; nothing is published."""
-    problems = invalid_files(root, paths)
+def require_valid(
+    root: Path,
+    paths: Iterable[str] | None = None,
+    *,
+    before: Callable[[str], str | None] | None = None,
+) -> None:
+    """Raise ``MljourneyError`` naming the first invalid rendered files; nothing is published.
+
+    ``before(path)`` gives a file's previous text, if any: a file that was already invalid
+    before (the team's own doing) does not stop the step.
+    """
+    problems = [
+        problem
+        for problem in invalid_files(root, paths)
+        if before is None
+        or (previous := before(problem.path)) is None
+        or check_text(problem.path, previous) is None
+    ]
     if problems:
         shown = "; ".join(problem.describe() for problem in problems[:3])
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""

@@ -33,7 +33,10 @@ class TerminalPrompter:
         self._io = {k: v for k, v in {"input": input, "output": output}.items() if v is not None}
 
     def _ask(self, prompt: Any) -> Any:
-        answer = prompt.ask(kbi_msg="")
+        try:
+            answer = prompt.ask(kbi_msg="")
+        except EOFError as error:  # the input ended (Ctrl-D, a closed pipe)
+            raise click.Abort() from error
         if answer is None:
             raise click.Abort()
         return answer

@@ -187,6 +187,29 @@ def test_2_interrupted_graduate_leaves_the_last_commit_and_no_temp_files(
     assert code == 0, out + err
 
 
+def test_2_interrupted_new_leaves_nothing(tmp_path: Path, private_tmp: Path) -> None:
+    dest = tmp_path / "n"
+    command = [sys.executable, "-m", "generator", "new", str(dest), "--defaults"]
+    process = subprocess.Popen(
+        [*command, "--data", "project_name=n", "--stage", "building"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(private_tmp.glob("mljourney-new-*")) and time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        time.sleep(0.02)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=120)
+
+    assert process.returncode == 130, err
+    assert not dest.exists()
+    assert list(private_tmp.iterdir()) == []
+
+
 def test_2_a_failure_in_the_middle_of_a_step_changes_nothing(
     poc_with_team_line: Path, private_tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -463,3 +486,62 @@ def test_git_failure_is_one_line(tmp_path: Path) -> None:
     assert "is not in a git repository" in err
     assert "Traceback" not in out + err and len(err.strip().splitlines()) == 1
     assert os.listdir(project)  # untouched
+
+
+# --- variants: overlay updates are steps of the same transaction ------------------------------
+
+
+def copier_overlay_version(root: Path, text: str, tag: str) -> Path:
+    build_file_tree(
+        root,
+        {
+            "copier.yml": "_subdirectory: t\nproject_name: {type: str, default: x}\n",
+            "t/ci-settings.yml.jinja": text,
+            "t/{{_copier_conf.answers_file}}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
+        },
+    )
+    if not (root / ".git").exists():
+        git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", tag)
+    git(root, "tag", tag)
+    return root
+
+
+@pytest.fixture
+def with_overlay(tmp_path: Path) -> tuple[Path, Path]:
+    overlay = copier_overlay_version(tmp_path / "acme-ci", "pipeline: {{ project_name }}\n", "v1")
+    project = tmp_path / "p"
+    new(project, "--data", "project_name=p", "--overlay", str(overlay))
+    return project, overlay
+
+
+def test_overlay_update_with_a_template_error_is_one_line_and_changes_nothing(
+    with_overlay: tuple[Path, Path],
+) -> None:
+    project, overlay = with_overlay
+    head = git(project, "rev-parse", "HEAD")
+    copier_overlay_version(overlay, "pipeline: {{ project_name | nosuchfilter }}\n", "v2")
+
+    code, out, err = run_cli("update", str(project))
+
+    assert code == 1
+    assert "No filter named 'nosuchfilter'" in err and "Traceback" not in out + err
+    assert len(err.strip().splitlines()) == 1
+    assert git(project, "rev-parse", "HEAD") == head and status(project) == ""
+    no_scratch_left(project)
+
+
+def test_overlay_update_conflict_is_left_uncommitted(with_overlay: tuple[Path, Path]) -> None:
+    project, overlay = with_overlay
+    (project / "ci-settings.yml").write_text("pipeline: ours\n")
+    git(project, "commit", "-qam", "our pipeline")
+    head = git(project, "rev-parse", "HEAD")
+    copier_overlay_version(overlay, "pipeline: {{ project_name }}-v2\n", "v2")
+
+    code, out, err = run_cli("update", str(project))
+
+    assert code == 3, out + err
+    assert "CONFLICT ci-settings.yml" in out and "  ci-settings.yml" in err.splitlines()
+    assert git(project, "rev-parse", "HEAD") == head
+    assert "<<<<<<<" in (project / "ci-settings.yml").read_text()
