@@ -144,25 +144,21 @@ def make_plan(
     neither asked nor passed. ``warn`` is called with each warning as it arises (the
     early-production warning, before its confirmation).
     """
-    org_defaults = org_defaults or {}
-    stage = _stage(given, prompter)
-    production, warnings = _production(stage, given, prompter, warn)
-    values: dict[str, Any] = {"stage": stage, "is_production": production}
-    defaults = dict(org_defaults)
-
-    def org_default(name: str) -> Any:
-        return _validated(name, defaults[name], org_origin)
-
-    feedback_default = (
-        org_default("feedback_loop") if "feedback_loop" in defaults else None
-    )  # the layers the questions come from depend on it; it is asked among the core's
+    defaults = dict(org_defaults or {})
     known_everywhere = {q.name for q in questionnaire()}
     unknown = sorted(set(given.answers) - known_everywhere)
     if unknown:
         raise UsageError(
-            f"unknown answer '{unknown[0]}' for stage {stage}; "
-            f"known: {', '.join(sorted(known_everywhere))}"
+            f"unknown answer '{unknown[0]}'; known: {', '.join(sorted(known_everywhere))}"
         )
+    # Every given answer is checked before the first question is asked.
+    checked = {
+        name: _validated(name, value, given.origins.get(name))
+        for name, value in given.answers.items()
+    }
+    stage = _stage(given, prompter)
+    production, warnings = _production(stage, given, prompter, warn)
+    values: dict[str, Any] = {"stage": stage, "is_production": production}
     skipped_here = poc_stage_questions() if stage in production_stages() else frozenset()
     skipped_here |= organisation_questions()
 
@@ -170,15 +166,13 @@ def make_plan(
         name = question.name
         if name in _DECIDED or name in values:
             return
-        if name in given.answers:
-            values[name] = _validated(name, given.answers[name], given.origins.get(name))
+        if name in checked:
+            values[name] = checked[name]
             return
         if not is_asked_by_copier(question, values):
             return
-        if name == "feedback_loop" and feedback_default is not None:
-            default = feedback_default
-        elif name in defaults:
-            default = org_default(name)
+        if name in defaults:
+            default = _validated(name, defaults[name], org_origin)
         else:
             default = default_for(question, values)
         if prompter is None or name in skipped_here:
@@ -190,6 +184,7 @@ def make_plan(
 
             values[name] = prompter.answer(question, default, validate)
 
+    # The core's questions first: `feedback_loop` among them decides the other layers.
     for question in questionnaire(("poc",)):
         settle(question)
     layers = layers_for(production, bool(values["feedback_loop"]))

@@ -19,6 +19,7 @@ from generator.journey import (
     assess,
     next_steps,
 )
+from generator.questionnaire import core_question
 from generator.questions import parse_data_pairs
 
 
@@ -161,21 +162,31 @@ def assess_command(
     save: Path | None,
 ) -> None:
     """Find your journey stage and maturity level, and what to focus on."""
-    if models is None:
-        models = click.prompt(
-            "How many ML models run in production in your organisation?",
-            type=click.Choice(MODELS_IN_PRODUCTION),
-            default="0",
-        )
-    if pipeline is None:
-        pipeline = click.confirm("Do you have a data pipeline feeding ML work?", default=False)
-    if lake is None:
-        lake = click.confirm(
-            "Is your data in one source of truth (data lake / warehouse)?", default=False
-        )
-    if sponsor is None:
-        sponsor = click.confirm("Does the first use case have an executive sponsor?", default=False)
-    result = assess(Assessment(str(models), pipeline, lake, sponsor))
+    if None in (models, pipeline, lake, sponsor):
+        if not prompts.is_interactive():
+            raise UsageError(
+                "no terminal to ask questions in: give --models, --pipeline/--no-pipeline, "
+                "--lake/--no-lake and --sponsor/--no-sponsor"
+            )
+        prompter = prompts.make_prompter()
+        if models is None:
+            question = core_question("models_in_production")
+            models = str(
+                prompter.choose(
+                    "How many ML models run in production in your organisation?",
+                    question.choices,
+                    "0",
+                )
+            )
+        if pipeline is None:
+            pipeline = prompter.confirm("Do you have a data pipeline feeding ML work?", False)
+        if lake is None:
+            lake = prompter.confirm(
+                "Is your data in one source of truth (data lake / warehouse)?", False
+            )
+        if sponsor is None:
+            sponsor = prompter.confirm("Does the first use case have an executive sponsor?", False)
+    result = assess(Assessment(str(models), bool(pipeline), bool(lake), bool(sponsor)))
     actions = LEVEL_ACTIONS[result.level]
     click.echo(f"Stage: {result.stage}")
     click.echo(f"Maturity: {actions.title} ({actions.signal})")

@@ -7,7 +7,7 @@ through prompt_toolkit's pipe input (``input``/``output`` are handed to question
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
@@ -41,23 +41,18 @@ class TerminalPrompter:
             raise click.Abort()
         return answer
 
-    def stage(self, question: Question, default: str) -> str:
-        """Ask the stage with each choice's one-line summary (arrow keys, Enter)."""
+    def choose(self, message: str, choices: Sequence[tuple[str, Any]], default: Any) -> Any:
+        """One of ``choices`` (``(label, value)`` pairs) by arrow keys and Enter; its value."""
         import questionary
 
-        choices = [
-            questionary.Choice(title=label, value=value) for label, value in question.choices
-        ]
-        chosen = next((c for c in choices if c.value == default), None)
+        options = [questionary.Choice(title=label, value=value) for label, value in choices]
+        chosen = next((option for option in options if option.value == default), None)
+        return self._ask(questionary.select(message, choices=options, default=chosen, **self._io))
+
+    def stage(self, question: Question, default: str) -> str:
+        """Ask the stage with each choice's one-line summary (arrow keys, Enter)."""
         return str(
-            self._ask(
-                questionary.select(
-                    "Where does your team stand on the ML journey?",
-                    choices=choices,
-                    default=chosen,
-                    **self._io,
-                )
-            )
+            self.choose("Where does your team stand on the ML journey?", question.choices, default)
         )
 
     def answer(self, question: Question, default: Any, validate: Callable[[Any], Any]) -> Any:
@@ -69,14 +64,7 @@ class TerminalPrompter:
                 self._ask(questionary.confirm(question.help, default=bool(default), **self._io))
             )
         if question.choices:
-            choices = [
-                questionary.Choice(title=label, value=value) for label, value in question.choices
-            ]
-            chosen = next((c for c in choices if c.value == default), None)
-            value = self._ask(
-                questionary.select(question.help, choices=choices, default=chosen, **self._io)
-            )
-            return validate(value)
+            return validate(self.choose(question.help, question.choices, default))
 
         def check(text: str) -> bool | str:
             try:

@@ -31,7 +31,9 @@ def test_python_dash_m_and_help_does_not_import_copier() -> None:
         "import sys, runpy; sys.argv=['mljourney','--help'];\n"
         "try:\n    runpy.run_module('generator', run_name='__main__')\n"
         "except SystemExit: pass\n"
-        "assert 'copier' not in sys.modules, 'copier imported by --help'"
+        "assert 'copier' not in sys.modules, 'copier imported by --help'\n"
+        "assert 'jinja2' not in sys.modules, 'jinja2 imported by --help'\n"
+        "assert 'questionary' not in sys.modules, 'questionary imported by --help'"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -355,11 +357,19 @@ def test_assess_prints_stage_level_actions_and_feeds_new(tmp_path: Path) -> None
     assert answers["stage"] == "prototyping"
 
 
-def test_assess_interactive() -> None:
-    result = invoke("assess", input="3+\ny\ny\ny\n")
-    assert result.exit_code == 0
+def test_assess_interactive(terminal: Terminal) -> None:
+    terminal.type(DOWN, DOWN, ENTER, "y", "y", "y")  # three or more models; yes, yes, yes
+    result = invoke("assess")
+    assert result.exit_code == 0, result.output + terminal.text
+    assert "three or more (maturity level 3)" in terminal.text
     assert "Stage: scaling" in result.output
     assert "Level 3" in result.output
+
+
+def test_assess_without_a_terminal_names_the_flags() -> None:
+    result = CliRunner().invoke(main, ["assess", "--models", "0"])
+    assert result.exit_code == 2
+    assert "--pipeline/--no-pipeline" in result.output
 
 
 def test_new_inside_another_checkout_is_a_repository_of_its_own(tmp_path: Path) -> None:
