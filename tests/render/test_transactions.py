@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import tomllib
 from pathlib import Path
@@ -59,6 +60,7 @@ def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     tmp = tmp_path / "tmpdir"
     tmp.mkdir()
     monkeypatch.setenv("TMPDIR", str(tmp))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))  # gettempdir() caches TMPDIR
     return tmp
 
 
@@ -102,11 +104,13 @@ def test_1_conflicts_in_a_nested_project_are_reported_never_committed(mono: Path
     assert code != 0 and "pyproject.toml" in out and "conflict marker" in out
 
 
-def test_1_nested_project_without_conflicts_is_committed(mono: Path) -> None:
+def test_1_nested_project_without_conflicts_is_committed(mono: Path, private_tmp: Path) -> None:
     project = mono / "svc" / "p"
     code, out, err = run_cli("graduate", str(project))
     assert code == 0, out + err
     assert status(mono) == ""
+    no_scratch_left(mono)
+    assert list(private_tmp.iterdir()) == []  # Copier's clones went into the step's scratch
     assert yaml.safe_load((project / ".copier-answers.poc.yml").read_text())["stage"] == "building"
     log = git(mono, "log", "--format=%s", "-3")
     assert "Add the production layer" in log
