@@ -34,6 +34,9 @@ LANGUAGES = ("en", "ja")  # every other task type is rendered in Japanese
 PROJECT_FILES = {
     ".copier-answers.poc.yml",
     ".gitignore",
+    ".github/workflows/ci.yml",
+    ".github/workflows/mljourney-check.yml",
+    ".github/workflows/mljourney-update.yml",
     "AGENTS.md",
     "README.md",
     "environment.yml",
