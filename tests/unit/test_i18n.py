@@ -196,3 +196,33 @@ def test_assess_saves_the_language_for_new(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["assess", "--language", "ja", *flags])
     assert result.exit_code == 0, result.output
     assert "language: ja" in saved.read_text(encoding="utf-8")
+
+
+# A page text: _("...") in Python or the widgets' JavaScript, [[...]] in the demo page's HTML.
+_PAGE_TEXT = re.compile(r'\b_\("((?:[^"\\]|\\.)*)"\)|\[\[(.+?)\]\]')
+
+
+def _catalogue(language: str) -> dict[str, str]:
+    import runpy
+
+    path = templates_dir() / "feedback-loop" / "i18n" / language / "messages.py"
+    module = runpy.run_path(str(path))
+    assert module["LANGUAGE"] == language
+    assert module["gettext"]("a text nobody wrote") == "a text nobody wrote"
+    return dict(module["CATALOGUE"])
+
+
+def test_every_page_text_has_japanese() -> None:
+    import json
+
+    source = templates_dir() / "feedback-loop" / "template" / "src"
+    texts = set()
+    for path in source.rglob("*.py*"):
+        for python_or_js, html in _PAGE_TEXT.findall(path.read_text(encoding="utf-8")):
+            texts.add(json.loads(f'"{python_or_js}"') if python_or_js else html)
+    assert len(texts) > 15
+    japanese = _catalogue("ja")
+    assert sorted(texts - set(japanese)) == []
+    assert all(CJK.search(japanese[text]) for text in texts)
+    assert all(_fields(japanese[text]) == _fields(text) for text in texts)
+    assert _catalogue("en") == {}

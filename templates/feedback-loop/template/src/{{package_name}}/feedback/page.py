@@ -4,18 +4,31 @@ The widgets are plain JavaScript in ``/widget.js``: put ``<div data-feedback-lik
 data-prediction-id=... data-feedback-token=...>`` or ``<div data-feedback-challenge>`` on a
 page served from the same origin (behind the same reverse proxy) and include the script.
 Both are keyboard accessible (native buttons, ``aria-pressed`` toggles, a polite live
-region for results) and refuse a second submit while one is in flight.
+region for results) and refuse a second submit while one is in flight. Their texts are
+written in English, wrapped in ``_()``, and shown in the project's language
+(``messages.py``: the JavaScript gets its catalogue as ``TEXTS``).
 """
 
 from __future__ import annotations
 
 import html
+import json
+import re
 
 from . import PROJECT_NAME
+from .messages import CATALOGUE, LANGUAGE
+from .messages import gettext as _
 
 WIDGET_JS = r"""
 (function () {
   "use strict";
+  const TEXTS = __TEXTS__; // English text -> the project's language (messages.py)
+  function _(text) {
+    return Object.prototype.hasOwnProperty.call(TEXTS, text) ? TEXTS[text] : text;
+  }
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, (match, name) => String(values[name]));
+  }
   function newId() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID().replace(/-/g, "");
     const bytes = new Uint8Array(16);
@@ -50,8 +63,8 @@ WIDGET_JS = r"""
 
   function mountLike(root) {
     root.textContent = "";
-    const like = makeButton("\uD83D\uDC4D Like", "fb-like-button");
-    const dislike = makeButton("\uD83D\uDC4E Dislike", "fb-dislike-button");
+    const like = makeButton(_("\uD83D\uDC4D Like"), "fb-like-button");
+    const dislike = makeButton(_("\uD83D\uDC4E Dislike"), "fb-dislike-button");
     const status = liveRegion("fb-status");
     let current = 0;
     let busy = false;
@@ -81,11 +94,11 @@ WIDGET_JS = r"""
       }
       if (result && result.ok) {
         current = value;
-        status.textContent = value === 1 ? "Thanks, you liked this."
-          : value === -1 ? "Thanks, you disliked this." : "Vote retracted.";
+        status.textContent = value === 1 ? _("Thanks, you liked this.")
+          : value === -1 ? _("Thanks, you disliked this.") : _("Vote retracted.");
       } else {
-        status.textContent = "Could not record the vote: " +
-          ((result && result.data.detail) || "network error");
+        status.textContent = _("Could not record the vote: ") +
+          ((result && result.data.detail) || _("network error"));
       }
       setBusy(false);
       render();
@@ -106,7 +119,7 @@ WIDGET_JS = r"""
     grid.className = "fb-grid";
     grid.setAttribute("role", "group");
     grid.setAttribute("aria-labelledby", prompt.id);
-    const verify = makeButton("Verify", "fb-verify");
+    const verify = makeButton(_("Verify"), "fb-verify");
     const status = liveRegion("fb-challenge-status");
     root.append(prompt, grid, verify, status);
     let challenge = null;
@@ -118,7 +131,7 @@ WIDGET_JS = r"""
         { credentials: "same-origin", cache: "no-store" });
       const data = await response.json().catch(() => ({}));
       if (!response.ok) {
-        status.textContent = "Could not load a challenge: " + (data.detail || response.status);
+        status.textContent = _("Could not load a challenge: ") + (data.detail || response.status);
         root.dataset.state = "error";
         return;
       }
@@ -130,7 +143,8 @@ WIDGET_JS = r"""
         const button = makeButton("", "fb-panel");
         button.dataset.panelId = panel.id;
         button.setAttribute("aria-pressed", "false");
-        button.setAttribute("aria-label", "Panel " + (i + 1) + " of " + data.panels.length);
+        button.setAttribute("aria-label",
+          fill(_("Panel {number} of {total}"), { number: i + 1, total: data.panels.length }));
         const img = document.createElement("img");
         img.src = panel.image;
         img.alt = "";
@@ -161,15 +175,15 @@ WIDGET_JS = r"""
         root.dataset.passToken = result.data.pass_token;
         grid.textContent = "";
         prompt.textContent = "";
-        status.textContent = "Passed. Thank you: your answers help label new images.";
+        status.textContent = _("Passed. Thank you: your answers help label new images.");
         root.dataset.state = "passed";
         root.dispatchEvent(new CustomEvent("feedback:pass", { detail: result.data }));
       } else {
-        const why = result && result.ok ? "Not quite." :
-          "Could not check the answer (" +
-          ((result && result.data.detail) || "network error") + ").";
+        const why = result && result.ok ? _("Not quite.") :
+          fill(_("Could not check the answer ({detail})."),
+            { detail: (result && result.data.detail) || _("network error") });
         root.dataset.failures = String(Number(root.dataset.failures || 0) + 1);
-        await load(why + " Here is a new challenge.");
+        await load(why + _(" Here is a new challenge."));
       }
       busy = false;
       verify.setAttribute("aria-disabled", "false");
@@ -177,7 +191,9 @@ WIDGET_JS = r"""
     load();
   }
 
-  window.FeedbackWidgets = { mountLike: mountLike, mountChallenge: mountChallenge };
+  window.FeedbackWidgets = {
+    mountLike: mountLike, mountChallenge: mountChallenge, _: _, fill: fill,
+  };
   function autoMount() {
     document.querySelectorAll("[data-feedback-like][data-prediction-id]").forEach(mountLike);
     document.querySelectorAll("[data-feedback-challenge]").forEach(mountChallenge);
@@ -188,8 +204,8 @@ WIDGET_JS = r"""
 """
 
 DEMO_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<title>__PROJECT__: feedback loop demo</title>
+<html lang="__LANG__"><head><meta charset="utf-8">
+<title>__PROJECT__: [[feedback loop demo]]</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body { font-family: system-ui, sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; }
@@ -203,31 +219,33 @@ button[aria-disabled="true"] { opacity: .6; cursor: progress; }
 pre { background: #f5f5f5; padding: .5rem; overflow-x: auto; }
 </style></head>
 <body><main>
-<h1>__PROJECT__: feedback loop demo</h1>
+<h1>__PROJECT__: [[feedback loop demo]]</h1>
 <section aria-labelledby="suggestion-title">
-<h2 id="suggestion-title">A suggestion from the model</h2>
-<button type="button" id="new-suggestion">Get a new suggestion</button>
+<h2 id="suggestion-title">[[A suggestion from the model]]</h2>
+<button type="button" id="new-suggestion">[[Get a new suggestion]]</button>
 <div id="suggestion" aria-live="polite"></div>
 <div id="like" data-feedback-like></div>
 </section>
 <section aria-labelledby="challenge-title">
-<h2 id="challenge-title">Help us label images</h2>
+<h2 id="challenge-title">[[Help us label images]]</h2>
 <div id="challenge" data-feedback-challenge></div>
 </section>
-<p><a href="/stats">Stats: like-rate per model version, labels gathered</a></p>
+<p><a href="/stats">[[Stats: like-rate per model version, labels gathered]]</a></p>
 </main>
 <script src="/widget.js"></script>
 <script>
+const { _, fill } = window.FeedbackWidgets;
 async function newSuggestion() {
   const response = await fetch("/api/predict", {
     method: "POST", headers: { "Content-Type": "application/json" }, body: "{}",
     credentials: "same-origin" });
   const data = await response.json();
   const box = document.getElementById("suggestion");
-  if (!response.ok) { box.textContent = "Could not get a suggestion: " + data.detail; return; }
+  if (!response.ok) { box.textContent = _("Could not get a suggestion: ") + data.detail; return; }
   box.innerHTML = "";
   const p = document.createElement("p");
-  p.textContent = "Model " + data.model_version + " predicts: " + JSON.stringify(data.prediction);
+  p.textContent = fill(_("Model {version} predicts: "), { version: data.model_version }) +
+    JSON.stringify(data.prediction);
   const pre = document.createElement("pre");
   pre.textContent = JSON.stringify(data.input);
   box.append(p, pre);
@@ -241,4 +259,10 @@ document.getElementById("new-suggestion").addEventListener("click", newSuggestio
 newSuggestion();
 </script>
 </body></html>
-""".replace("__PROJECT__", html.escape(PROJECT_NAME))
+"""
+DEMO_PAGE = re.sub(
+    r"\[\[(.+?)\]\]",  # a double-bracketed English text: shown in the project's language
+    lambda match: html.escape(_(match.group(1))),
+    DEMO_PAGE.replace("__PROJECT__", html.escape(PROJECT_NAME)).replace("__LANG__", LANGUAGE),
+)
+WIDGET_JS = WIDGET_JS.replace("__TEXTS__", json.dumps(CATALOGUE, ensure_ascii=False))
