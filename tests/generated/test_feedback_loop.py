@@ -26,6 +26,7 @@ FEEDBACK_MODULES = (
     "challenge",
     "commands",
     "lake",
+    "messages",
     "page",
     "retrain",
     "service",
@@ -52,6 +53,8 @@ def answers_for(task_type: str, stage: str = "prototyping") -> dict[str, object]
         "task_type": task_type,
         "stage": stage,
         "feedback_loop": True,
+        # Every other task type in Japanese: the pages' texts, docs and tests in both languages.
+        "language": ("en", "ja")[TASK_TYPES.index(task_type) % 2],
     }
 
 
