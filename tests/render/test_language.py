@@ -127,3 +127,20 @@ def test_update_refuses_an_unknown_answer_or_language(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "unknown language 'fr'" in bad.output
     unknown = CliRunner().invoke(main, ["update", str(project), "--data", "colour=red"])
     assert unknown.exit_code == 2 and "unknown answer 'colour'" in unknown.output
+
+
+def test_the_language_survives_add_and_graduate(tmp_path: Path) -> None:
+    project = tmp_path / "churn"
+    new(project, "--stage", "prototyping", "--data", "language=ja")
+
+    added = CliRunner().invoke(main, ["add", "feedback-loop", str(project)])
+    graduated = CliRunner().invoke(main, ["graduate", str(project)])
+
+    assert added.exit_code == 0, added.output
+    assert graduated.exit_code == 0, graduated.output
+    assert "もう一度実行し" in graduated.output  # the next step, in Japanese
+    for layer in ("poc", "feedback-loop", "production"):
+        answers = yaml.safe_load((project / f".copier-answers.{layer}.yml").read_text("utf-8"))
+        assert answers["language"] == "ja", layer
+    assert "# 本番運用" in (project / "docs" / "production.md").read_text("utf-8")
+    assert "# フィードバックループ" in (project / "docs" / "feedback-loop.md").read_text("utf-8")
