@@ -55,6 +55,7 @@ PRODUCTION_FILES = {
     "tests/production/test_pipeline.py",
     "tests/production/test_run_local.py",
     "tests/production/test_steps.py",
+    "tests/production/test_tracking_in_sagemaker.py",
 }
 PRODUCTION_MODULES = (
     "__init__",
