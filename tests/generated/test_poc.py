@@ -61,6 +61,7 @@ PROJECT_FILES = {
     "tests/test_evaluate.py",
     "tests/test_model.py",
     "tests/test_notebooks.py",
+    "tests/test_tracking.py",
 }
 PACKAGE_MODULES = (
     "__init__",
@@ -70,8 +71,10 @@ PACKAGE_MODULES = (
     "data",
     "evaluate",
     "features",
+    "mlflow_model",
     "model",
     "plots",
+    "tracking",
 )
 
 
