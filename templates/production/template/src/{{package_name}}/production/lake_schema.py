@@ -14,10 +14,10 @@ keep every file already in the lake readable:
   older files are read as floats.
 
 Anything else is refused at ingest with the column, the row and the value: a value that is
-not of its column's type (``'twelve'`` in an ``int64`` column), an empty value in a column
-without nulls, a source without a column that has no nulls. So the lake never holds data its
-readers reject. The file name starts with ``_``: Athena, Hive and the step scripts' readers
-skip it as data.
+not of its column's type (``'twelve'`` in an ``int64`` column; an infinite number), an empty
+value in a column without nulls, a source without a column that has no nulls. So the lake
+never holds data its readers reject. The file name starts with ``_``: Athena, Hive and the
+step scripts' readers skip it as data.
 """
 
 from __future__ import annotations
@@ -133,6 +133,8 @@ def check_column(series: pd.Series, column: Column) -> tuple[pd.Series, Column]:
     present = series.iloc[positions]
     converted = _convert(present, column.type)
     bad = converted.isna().to_numpy()
+    if column.type in ("int64", "float64"):
+        bad = bad | ~np.isfinite(converted.to_numpy(dtype="float64", na_value=np.nan))
     if bad.any():
         first = int(bad.argmax())
         raise SchemaMismatch(
