@@ -179,7 +179,8 @@ def _fetch(source: str, dest_dir: Path) -> Path:
 def _s3():  # noqa: ANN202 - boto3 clients have no static type
     import boto3
 
-    return boto3.client("s3")
+    # A session of its own: the configuration as it is now, not as a cached default session.
+    return boto3.Session().client("s3")
 
 
 def open_lake(lake_uri: str) -> LocalLake | S3Lake:
@@ -322,7 +323,7 @@ def catalog(lake_uri: str, dataset: str, database: str, schema: Sequence[tuple[s
     lake = open_lake(lake_uri)
     if not isinstance(lake, S3Lake):
         raise LakeError("the Glue catalog is only for a lake in S3")
-    glue = boto3.client("glue")
+    glue = boto3.Session().client("glue")
     table = {
         "Name": dataset,
         "TableType": "EXTERNAL_TABLE",
