@@ -111,11 +111,7 @@ def _convert(series: pd.Series, kind: str) -> pd.Series:
         return series.map(lambda value: BOOLEAN_WORDS.get(str(value).strip().lower()))
     if kind == "timestamp":
         return pd.to_datetime(series, errors="coerce")
-    return series.map(str)
-
-
-def _is_null(value: Any) -> bool:
-    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+    return series.astype(str)
 
 
 def check_column(series: pd.Series, column: Column) -> tuple[pd.Series, Column]:
@@ -144,9 +140,12 @@ def check_column(series: pd.Series, column: Column) -> tuple[pd.Series, Column]:
     kind = column.type
     if kind == "int64" and not (converted % 1 == 0).all():
         kind = "float64"  # widening: older files are read as floats
+    checked = Column(column.name, kind, column.nullable)
+    if not missing.any():
+        return pd.Series(converted.to_numpy(), index=series.index), checked
     values = pd.Series(None, index=series.index, dtype="object")
     values.iloc[positions] = converted.to_numpy()
-    return values, Column(column.name, kind, column.nullable)
+    return values, checked
 
 
 def conform(frame: pd.DataFrame, recorded: Sequence[Column]) -> tuple[pd.DataFrame, list[Column]]:
@@ -208,5 +207,5 @@ def _reader_type(series: pd.Series, column: Column) -> pd.Series:
     if column.type == "bool" and series.isna().any():
         return series.astype("boolean")
     if column.type == "string":
-        return series.map(lambda value: None if _is_null(value) else str(value))
+        return series.astype(str).astype(object).where(series.notna(), None)
     return series.astype(READ_AS[column.type])
