@@ -43,7 +43,6 @@ PRODUCTION_FILES = {
     "infra/params/prod.json",
     "infra/params/staging.json",
     "infra/project.yaml",
-    "lake/.gitignore",
     "lake/curated/.gitignore",
     "lake/raw/.gitignore",
     "registry/.gitignore",

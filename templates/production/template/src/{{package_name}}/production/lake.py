@@ -35,6 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import lake_schema, locks
+from .settings import check_dataset
 
 READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet}
 CHECKSUM_CHARS = 16
@@ -99,6 +100,10 @@ def ingest(
     recorded column types (nothing is written), LakeError when the lake cannot be reached,
     and ``locks.Busy`` when another ingestion held a local lake for ``lock_timeout`` s.
     """
+    try:
+        check_dataset(dataset)
+    except ValueError as error:
+        raise LakeError(str(error)) from None
     today = today or dt.datetime.now(dt.UTC).date()
     lake = open_lake(lake_uri)
     with tempfile.TemporaryDirectory(prefix="lake-staging-") as staging_name:
@@ -231,9 +236,15 @@ class LocalLake(_Layout):
             return str(manifest.parent.relative_to(self.root))
         return None
 
+    @property
+    def lock_dir(self) -> Path:
+        """Where the lake's lock file is: the raw zone, where an ingestion is marked done
+        (its ``.gitignore`` already keeps the file out of git)."""
+        return self.root / "raw"
+
     def writing(self, timeout: float) -> AbstractContextManager[None]:
         """The lake's lock: one ingestion at a time (locks.Busy after ``timeout`` s)."""
-        return locks.exclusive(self.root, f"the lake {self.root}", timeout)
+        return locks.exclusive(self.lock_dir, f"the lake {self.root}", timeout)
 
     def read_text(self, key: str) -> str | None:
         path = self.root / key
