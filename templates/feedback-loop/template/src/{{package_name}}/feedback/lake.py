@@ -100,7 +100,9 @@ SCHEMAS: dict[str, pa.Schema] = {
 _DUCK_TYPES = {
     pa.string(): "VARCHAR",
     pa.int64(): "BIGINT",
+    pa.int32(): "INTEGER",
     pa.int16(): "SMALLINT",
+    pa.float64(): "DOUBLE",
     pa.int8(): "TINYINT",
     pa.bool_(): "BOOLEAN",
 }
@@ -115,7 +117,8 @@ def now_us() -> int:
 
 DAY_US = 86_400_000_000
 _EPOCH = dt.date(1970, 1, 1)
-_COLUMNS = {table: frozenset(schema.names) for table, schema in SCHEMAS.items()}
+#: What every record must carry (partitioning and de-duplication need them).
+REQUIRED = frozenset({"event_id", "server_ts"})
 
 
 def partition_of(server_ts: int) -> str:
@@ -124,16 +127,25 @@ def partition_of(server_ts: int) -> str:
 
 
 def _check(table: str, record: Record) -> None:
-    columns = _COLUMNS.get(table)
-    if columns is None:
+    """Refuse unknown tables, records without ``REQUIRED`` keys and keys not in the schema.
+
+    Other schema columns may be missing from a record: they are written as NULL, so a
+    column added to a table (schema evolution: nullable columns) needs no change of the
+    writers that do not fill it yet.
+    """
+    schema = SCHEMAS.get(table)
+    if schema is None:
         raise ValueError(f"unknown lake table {table!r}")
-    if not columns <= record.keys():
-        raise ValueError(f"{table} record lacks {sorted(columns - record.keys())}")
+    if not REQUIRED <= record.keys():
+        raise ValueError(f"{table} record lacks {sorted(REQUIRED - record.keys())}")
+    unknown = record.keys() - set(schema.names)
+    if unknown:
+        raise ValueError(f"{table} has no columns {sorted(unknown)}")
 
 
 def _arrow(table: str, records: Sequence[Record]) -> pa.Table:
     schema = SCHEMAS[table]
-    return pa.Table.from_pylist([{k: r[k] for k in schema.names} for r in records], schema)
+    return pa.Table.from_pylist([{k: r.get(k) for k in schema.names} for r in records], schema)
 
 
 def _by_partition(batch: Iterable[tuple[str, Record]]) -> dict[tuple[str, str], list[Record]]:
@@ -252,7 +264,7 @@ class FirehoseSink:
         lines = []
         for table, record in batch:
             _check(table, record)
-            row = {k: record[k] for k in SCHEMAS[table].names}
+            row = {k: record.get(k) for k in SCHEMAS[table].names}
             row |= {"_table": table, "_dt": partition_of(record["server_ts"])}
             lines.append(json.dumps(row, separators=(",", ":")).encode() + b"\n")
         for chunk in firehose_chunks(lines):

@@ -320,7 +320,7 @@ class DynamoDBStateStore:
                 Item={
                     "pk": pk,
                     "vote_key": {"S": vote_key},
-                    "stored": {"BOOL": False},
+                    "in_lake": {"BOOL": False},
                     "claimed_at": {"N": repr(now)},
                     "expires_at": {"N": str(expires_at)},
                 },
@@ -335,7 +335,7 @@ class DynamoDBStateStore:
             return self.claim_event(event_id, vote_key, expires_at)
         if item["vote_key"]["S"] != vote_key:
             return "conflict"
-        if item["stored"]["BOOL"]:
+        if item["in_lake"]["BOOL"]:
             return "stored"
         claimed_at = item["claimed_at"]["N"]
         if float(claimed_at) >= now - LEASE_S:
@@ -345,7 +345,7 @@ class DynamoDBStateStore:
                 TableName=self.table,
                 Key={"pk": pk},
                 UpdateExpression="SET claimed_at = :now",
-                ConditionExpression="stored = :no AND claimed_at = :old",
+                ConditionExpression="in_lake = :no AND claimed_at = :old",
                 ExpressionAttributeValues={
                     ":now": {"N": repr(now)},
                     ":no": {"BOOL": False},
@@ -361,7 +361,7 @@ class DynamoDBStateStore:
             self.client.delete_item(
                 TableName=self.table,
                 Key={"pk": {"S": f"e#{event_id}"}},
-                ConditionExpression="vote_key = :key AND stored = :no",
+                ConditionExpression="vote_key = :key AND in_lake = :no",
                 ExpressionAttributeValues={":key": {"S": vote_key}, ":no": {"BOOL": False}},
             )
         except self._conditional:
@@ -381,7 +381,7 @@ class DynamoDBStateStore:
             {
                 "pk": {"S": f"e#{event_id}"},
                 "vote_key": {"S": key},
-                "stored": {"BOOL": True},
+                "in_lake": {"BOOL": True},
                 "claimed_at": {"N": "0"},
                 "expires_at": {"N": str(expires)},
             }
