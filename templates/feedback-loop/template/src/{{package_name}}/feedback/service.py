@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi import Path as FastAPIPath
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -230,7 +231,8 @@ class PassBody(Body):
 HINTS = {
     "/api/predict": 'send {"features": {column: value, ...}} or {} for a sample',
     "/api/feedback": "send {event_id, prediction_id, feedback_token, value}",
-    "/api/challenge/": 'send {"selected": [panel ids]} with at most 9 distinct ids',
+    "/api/challenge/": 'send {"selected": [panel ids]} with at most 9 distinct ids to '
+    "/api/challenge/<challenge_id>",
     "/api/pass/verify": 'send {"pass_token": "..."}',
     "/api/noop": "send {event_id, prediction_id, feedback_token, value}",
 }
@@ -492,22 +494,19 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
         except Exception as exc:  # the model rejected the input
             raise error(422, f"the model could not score this input: {exc}") from None
         prediction_id = uuid.uuid4().hex
-        await state.writer.append(
-            [
-                (
-                    "predictions",
-                    {
-                        "event_id": prediction_id,
-                        "prediction_id": prediction_id,
-                        "model_version": model.version,
-                        "subject": subject,
-                        "input_json": json.dumps(features),
-                        "prediction_json": prediction_json,
-                        "server_ts": now_us(),
-                    },
-                )
-            ]
-        )  # the state store knows the prediction once this returns (on_written)
+        record = {
+            "event_id": prediction_id,
+            "prediction_id": prediction_id,
+            "model_version": model.version,
+            "subject": subject,
+            "input_json": json.dumps(features),
+            "prediction_json": prediction_json,
+            "server_ts": now_us(),
+        }
+        try:  # the state store knows the prediction once this returns (on_written)
+            await state.writer.append([("predictions", record)])
+        except Exception:
+            raise error(503, "could not store the prediction; retry") from None
         payload = {
             "prediction_id": prediction_id,
             "model_version": model.version,
@@ -528,14 +527,20 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
             raise error(403, "feedback_token expired")
         if why is not None:
             raise error(403, "feedback_token does not match this prediction and visitor")
-        record = await asyncio.to_thread(state.store.get_prediction, body.prediction_id)
-        if record is None:
-            raise error(404, "no such prediction was issued")
-        version = record[0]  # from the server's record, never from the client
         key = vote_key(body.prediction_id, subject, body.value)
         expires = int(time.time()) + ttl
         claim = state.store.claim_event
-        status = await asyncio.to_thread(claim, body.event_id, key, expires)
+
+        def look_up_and_claim() -> tuple[tuple[str, str] | None, str]:
+            record = state.store.get_prediction(body.prediction_id)
+            if record is None:
+                return None, ""
+            return record, claim(body.event_id, key, expires)
+
+        record, status = await asyncio.to_thread(look_up_and_claim)  # one thread hop
+        if record is None:
+            raise error(404, "no such prediction was issued")
+        version = record[0]  # from the server's record, never from the client
         deadline = time.monotonic() + LEASE_S + 5
         while status == "pending":  # the first request with this id is being written
             if time.monotonic() > deadline:
@@ -581,7 +586,9 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
 
     @app.post("/api/challenge/{challenge_id}")
     async def answer_challenge(
-        challenge_id: str, body: AnswerBody, request: Request
+        challenge_id: Annotated[str, FastAPIPath(pattern=r"^[A-Za-z0-9_-]{1,64}$")],
+        body: AnswerBody,
+        request: Request,
     ) -> JSONResponse:
         state, subject, cookie = subject_of(request, "challenge")
         selected = set(body.selected)

@@ -167,28 +167,37 @@ class SQLiteStateStore:
 
     def claim_event(self, event_id: str, vote_key: str, expires_at: int) -> ClaimStatus:
         con, now = self._con(), time.time()
-        con.execute("BEGIN IMMEDIATE")
+        con.execute("BEGIN IMMEDIATE")  # the write lock: one claimer at a time, all processes
         try:
-            row = con.execute(
-                "SELECT vote_key, stored, claimed_at, expires_at FROM events WHERE event_id = ?",
-                (event_id,),
-            ).fetchone()
-            if row is None or row[3] < now:
-                con.execute(
-                    "INSERT OR REPLACE INTO events VALUES (?, ?, 0, ?, ?)",
-                    (event_id, vote_key, now, expires_at),
-                )
-                return "new"
-            if row[0] != vote_key:
-                return "conflict"
-            if row[1]:
-                return "stored"
-            if row[2] < now - LEASE_S:  # the claimer died mid-write: take over
-                con.execute("UPDATE events SET claimed_at = ? WHERE event_id = ?", (now, event_id))
-                return "new"
-            return "pending"
-        finally:
-            con.execute("COMMIT")
+            status = self._claim(con, event_id, vote_key, expires_at, now)
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+        return status
+
+    @staticmethod
+    def _claim(
+        con: sqlite3.Connection, event_id: str, vote_key: str, expires_at: int, now: float
+    ) -> ClaimStatus:
+        row = con.execute(
+            "SELECT vote_key, stored, claimed_at, expires_at FROM events WHERE event_id = ?",
+            (event_id,),
+        ).fetchone()
+        if row is None or row[3] < now:
+            con.execute(
+                "INSERT OR REPLACE INTO events VALUES (?, ?, 0, ?, ?)",
+                (event_id, vote_key, now, expires_at),
+            )
+            return "new"
+        if row[0] != vote_key:
+            return "conflict"
+        if row[1]:
+            return "stored"
+        if row[2] < now - LEASE_S:  # the claimer died mid-write: take over
+            con.execute("UPDATE events SET claimed_at = ? WHERE event_id = ?", (now, event_id))
+            return "new"
+        return "pending"
 
     def release_event(self, event_id: str, vote_key: str) -> None:
         self._con().execute(
