@@ -360,7 +360,8 @@ def written_of(batch: list[tuple[str, Record]], token_ttl_s: int) -> Written:
     """The predictions and feedback events of a durable batch, for the state store."""
     predictions, events = [], []
     for table, record in batch:
-        expires = record["server_ts"] // 1_000_000 + token_ttl_s
+        # a minute beyond the token's own expiry (it is stamped just after server_ts)
+        expires = record["server_ts"] // 1_000_000 + token_ttl_s + 60
         if table == "predictions":
             row = (record["prediction_id"], record["model_version"], record["subject"], expires)
             predictions.append(row)
