@@ -34,7 +34,7 @@ FEEDBACK_MODULES = (
     "stats",
 )
 FEEDBACK_TESTS = ("conftest", "test_api", "test_browser", "test_crash", "test_infra")
-FEEDBACK_TESTS += ("test_lake", "test_retrain")
+FEEDBACK_TESTS += ("test_lake", "test_retrain", "test_stats")
 LAYER_FILES = {
     ".copier-answers.feedback-loop.yml",
     ".feedback/.gitignore",
