@@ -23,7 +23,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from .challenge import ChallengeStore, grade, load_pool
+from .challenge import ChallengeStore, grade, load_pool, prompt_of
 from .lake import GroupCommitWriter, connect, make_sink, now_us
 from .page import DEMO_PAGE, WIDGET_JS
 from .settings import Settings
@@ -344,7 +344,7 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
         challenge, images = await asyncio.to_thread(state.challenges.issue, subject)
         payload = {
             "challenge_id": challenge.challenge_id,
-            "prompt": f"Select every panel showing a {challenge.target}",
+            "prompt": prompt_of(challenge),
             "panels": [
                 {"id": panel.panel_id, "image": image}
                 for panel, image in zip(challenge.panels, images, strict=True)
@@ -381,7 +381,6 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
             raise error(422, "selected ids that are not panels of this challenge")
         outcome = grade(challenge, set(selected))
         ts = now_us()
-        pool = load_pool()
         records = [
             (
                 "challenges",
@@ -402,14 +401,14 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
                 {
                     "event_id": uuid.uuid4().hex,
                     "challenge_id": challenge.challenge_id,
-                    "item_id": pool.item_ids[index],
+                    "item_id": item_id,
                     "target": challenge.target,
                     "selected": chosen,
                     "subject": subject,
                     "server_ts": ts,
                 },
             )
-            for index, chosen in outcome.votes
+            for item_id, chosen in outcome.votes
         ]
         await state.writer.append(records)
         if not outcome.passed:
