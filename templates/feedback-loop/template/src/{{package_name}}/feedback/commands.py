@@ -29,16 +29,33 @@ def feedback() -> None:
 
 @feedback.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port."
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes (they share state through the state store).",
+)
 @lake_option
-def serve(host: str, port: int, lake: str | None) -> None:
+def serve(host: str, port: int, workers: int, lake: str | None) -> None:
     """Run the feedback web service (demo page at /, stats at /stats)."""
+    import os
+
     import uvicorn
 
-    from .service import create_app
+    settings = _settings(lake)
+    options = {"host": host, "port": port, "log_level": "warning", "access_log": False}
+    if workers == 1:
+        from .service import create_app
 
-    app = create_app(_settings(lake))
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+        return
+    # Worker processes build the app from the environment: pass the lake on.
+    os.environ["FEEDBACK_LAKE_DIR"] = str(settings.lake_dir)
+    uvicorn.run(f"{__package__}.service:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
 
 
 @feedback.command("check-retrain")
@@ -104,15 +121,29 @@ def export_labels(lake: str | None, output: str) -> None:
 
 @feedback.command()
 @lake_option
-def compact(lake: str | None) -> None:
-    """Merge each partition of the local lake into one de-duplicated file."""
+@click.option(
+    "--grace-seconds",
+    default=600.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Keep replaced files this long for readers that listed them (then a later run "
+    "deletes them).",
+)
+def compact(lake: str | None, grace_seconds: float) -> None:
+    """Merge each partition of the local lake into one de-duplicated file (safe while
+    the service runs and readers read)."""
+    from .lake import LakeBusy
     from .lake import compact as compact_lake
 
     settings = _settings(lake)
     if settings.sink != "local":
         raise click.UsageError("compact works on the local lake; in S3 use an Athena CTAS job")
-    result = compact_lake(settings.lake_dir)
+    try:
+        result = compact_lake(settings.lake_dir, grace_s=grace_seconds)
+    except LakeBusy as error:
+        raise click.ClickException(f"busy: {error}") from None
     click.echo(
-        f"compacted {result['partitions']} partitions: removed {result['files_removed']} files, "
+        f"compacted {result['partitions']} partitions: retired {result['files_retired']} files, "
+        f"deleted {result['files_deleted']} retired earlier, "
         f"dropped {result['rows_dropped']} duplicate rows"
     )

@@ -2,7 +2,8 @@
 
 The widgets are plain JavaScript in ``/widget.js``: put ``<div data-feedback-like
 data-prediction-id=... data-feedback-token=...>`` or ``<div data-feedback-challenge>`` on a
-page served from the same origin (behind the same reverse proxy) and include the script.
+page and include the script; it calls the API of the origin it was loaded from (another
+origin of the product needs ``FEEDBACK_CORS_ORIGINS``).
 Both are keyboard accessible (native buttons, ``aria-pressed`` toggles, a polite live
 region for results) and refuse a second submit while one is in flight.
 
@@ -22,6 +23,10 @@ from . import PROJECT_NAME
 WIDGET_JS = r"""
 (function () {
   "use strict";
+  // The API lives where this script came from: the widgets work on another origin of
+  // the product when the service lists that origin in FEEDBACK_CORS_ORIGINS.
+  const API = document.currentScript ? new URL(document.currentScript.src).origin : "";
+  const CREDENTIALS = API === window.location.origin ? "same-origin" : "include";
   function newId() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID().replace(/-/g, "");
     const bytes = new Uint8Array(16);
@@ -29,11 +34,11 @@ WIDGET_JS = r"""
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
   async function postJSON(url, body) {
-    const response = await fetch(url, {
+    const response = await fetch(API + url, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body),
-      credentials: "same-origin",
+      credentials: CREDENTIALS,
     });
     let data = {};
     try { data = await response.json(); } catch (e) { data = {}; }
@@ -120,8 +125,8 @@ WIDGET_JS = r"""
 
     async function load(message) {
       root.dataset.state = "loading";
-      const response = await fetch("/api/challenge",
-        { credentials: "same-origin", cache: "no-store" });
+      const response = await fetch(API + "/api/challenge",
+        { credentials: CREDENTIALS, cache: "no-store" });
       const data = await response.json().catch(() => ({}));
       if (!response.ok) {
         status.textContent = "Could not load a challenge: " + (data.detail || response.status);
@@ -183,7 +188,9 @@ WIDGET_JS = r"""
     load();
   }
 
-  window.FeedbackWidgets = { mountLike: mountLike, mountChallenge: mountChallenge };
+  window.FeedbackWidgets = {
+    mountLike: mountLike, mountChallenge: mountChallenge, api: API, postJSON: postJSON,
+  };
   function autoMount() {
     document.querySelectorAll("[data-feedback-like][data-prediction-id]").forEach(mountLike);
     document.querySelectorAll("[data-feedback-challenge]").forEach(mountChallenge);
