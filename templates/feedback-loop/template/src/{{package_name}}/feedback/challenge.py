@@ -15,6 +15,7 @@ the server's memory; a challenge can be answered once, before it expires.
 from __future__ import annotations
 
 import base64
+import random
 import secrets
 import threading
 import time
@@ -69,9 +70,14 @@ class ChallengeStore:
     ttl_s: float = 120.0
     pass_ttl_s: float = 120.0
     max_outstanding: int = 50_000
+    seed: int | None = None  # feedback simulate only: reproducible draws
     _challenges: dict[str, Challenge] = field(default_factory=dict)
     _passes: dict[str, tuple[str, float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _random: random.Random = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._random = secrets.SystemRandom() if self.seed is None else random.Random(self.seed)
 
     def issue(self, subject: str, target: int | None = None) -> tuple[Challenge, list[str]]:
         """Draw a new challenge; returns it and the panels' PNG data URIs in grid order.
@@ -80,8 +86,9 @@ class ChallengeStore:
         raises ``LookupError`` when the pool has no such target.
         """
         pool = load_pool()
-        rand = secrets.SystemRandom()
-        rng = np.random.default_rng(secrets.randbits(64))
+        with self._lock:
+            rand = random.Random(self._random.getrandbits(64))
+        rng = np.random.default_rng(rand.getrandbits(64))
         if target is None:
             askable = pool.askable(KNOWN_PER_CHALLENGE, UNKNOWN_PER_CHALLENGE)
             if not askable:

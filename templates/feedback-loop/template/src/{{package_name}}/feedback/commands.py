@@ -147,3 +147,63 @@ def compact(lake: str | None, grace_seconds: float) -> None:
         f"deleted {result['files_deleted']} retired earlier, "
         f"dropped {result['rows_dropped']} duplicate rows"
     )
+
+
+def _one_line_usage_error(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    raise SystemExit(2)
+
+
+@feedback.command()
+@click.option("--rounds", type=int, default=3, show_default=True, help="Rounds of visits.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the run.")
+@click.option(
+    "--visitors", type=int, default=60, show_default=True, help="Simulated visitors per round."
+)
+@click.option(
+    "--voters",
+    default="truthful",
+    show_default=True,
+    help="truthful (judge by the ground truth) or random (coin flips: the no-lift control).",
+)
+@click.option(
+    "--workdir",
+    default=".feedback/simulation",
+    show_default=True,
+    help="The simulation's own lake, state and keys (replaced on every run).",
+)
+@click.option("--reports-dir", default="reports", show_default=True, help="Where reports go.")
+def simulate(
+    rounds: int, seed: int, visitors: int, voters: str, workdir: str, reports_dir: str
+) -> None:
+    """Turn the flywheel with simulated visitors: votes, labels, retraining, a new version.
+
+    Writes reports/flywheel.json and reports/flywheel.png; the simulation's lake feeds
+    the stats page (`feedback serve --lake <workdir>/lake`).
+    """
+    from .simulate import Options, SimulationError
+    from .simulate import simulate as run_simulation
+
+    try:
+        options = Options(rounds=rounds, seed=seed, visitors=visitors, voters=voters)
+    except ValueError as error:
+        _one_line_usage_error(str(error))
+
+    def progress(number: int, report) -> None:  # noqa: ANN001
+        rate = "-" if report.like_rate is None else f"{report.like_rate:.1%}"
+        click.echo(
+            f"round {number}: {report.model_version} ({report.training_rows} training rows): "
+            f"like-rate {rate} [{report.ci_low:.1%}, {report.ci_high:.1%}] of {report.votes} "
+            f"votes, {report.new_labels} new labels"
+            + (", retrained" if report.retrained else "")
+        )
+
+    try:
+        _, json_path, png_path = run_simulation(
+            options, Path(workdir), Path(reports_dir), progress
+        )
+    except SimulationError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"report: {json_path}")
+    click.echo(f"chart:  {png_path}")
+    click.echo(f"stats page of this lake: feedback serve --lake {Path(workdir) / 'lake'}")

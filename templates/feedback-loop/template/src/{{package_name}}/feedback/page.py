@@ -348,7 +348,8 @@ def stats_page(sections: list[ChartSection], counts: dict[str, int]) -> str:
 <ul id="label-counts">
 <li>challenges answered: {counts["challenges"]:,} (passed: {counts["passed"]:,})</li>
 <li>panel votes from visitors who passed: {counts["votes"]:,}</li>
-<li>consensus labels (3+ votes, 80%+ agreement): <strong>{counts["labels"]:,}</strong></li>
+<li>curated labels: <strong>{counts["labels"]:,}</strong> ({counts["challenge_labels"]:,} from
+challenge consensus, {counts["feedback_labels"]:,} from feedback on predictions)</li>
 </ul>
 </section>
 <p><a href="/">Back to the demo</a></p>

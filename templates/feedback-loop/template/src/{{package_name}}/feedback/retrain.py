@@ -6,7 +6,7 @@ Retraining is due when either
   ``window_hours`` against everything before, one-sided two-proportion z-test at
   ``alpha``, each side with at least ``min_samples`` active votes (the sample sizes that
   detect a 5-point drop with 80% power are in docs/feedback-loop.md); or
-* at least ``min_new_labels`` consensus labels appeared since the last retraining,
+* at least ``min_new_labels`` curated labels (``labels.py``) appeared since the last retraining,
 
 and the last retraining started more than ``cooldown_hours`` ago. Every check is
 written to the lake's ``retrain_runs`` table, so the cooldown holds across machines.
@@ -27,7 +27,6 @@ from pathlib import Path
 import duckdb
 
 from . import PROJECT_NAME
-from .challenge import CONSENSUS_SQL
 from .lake import Sink, connect, make_sink, now_us
 from .settings import Settings
 
@@ -91,7 +90,7 @@ def evaluate_policy(settings: Settings, policy: Policy, now: int | None = None) 
         decision.notes.append("no predictions in the lake yet: nothing to judge")
     else:
         _check_like_rate(con, policy, now, version, decision)
-    _check_labels(con, policy, decision)
+    _check_labels(con, settings, policy, decision)
     last = con.execute("SELECT max(server_ts) FROM retrain_runs WHERE triggered").fetchone()[0]
     if decision.reasons and last is not None and now - last < policy.cooldown_hours * HOUR_US:
         hours = (now - last) / HOUR_US
@@ -141,14 +140,17 @@ def _check_like_rate(
         decision.notes.append(f"no significant drop: {summary}")
 
 
-def _check_labels(con: duckdb.DuckDBPyConnection, policy: Policy, decision: Decision) -> None:
+def _check_labels(
+    con: duckdb.DuckDBPyConnection, settings: Settings, policy: Policy, decision: Decision
+) -> None:
     last = con.execute("SELECT max(server_ts) FROM retrain_runs WHERE triggered").fetchone()[0]
     since = last or 0
-    new = con.execute(
-        f"SELECT count(*) FROM ({CONSENSUS_SQL}) WHERE labelled_ts > ?", [since]
-    ).fetchone()[0]
-    decision.stats["new_labels"] = int(new)
-    message = f"{new} new consensus labels since the last retraining (need {policy.min_new_labels})"
+    from .labels import derive  # the curated labels table, derived from the raw events
+
+    rows = derive(settings, con=con).rows
+    new = int((rows["holds"] & (rows["first_seen_ts"] > since)).sum())
+    decision.stats["new_labels"] = new
+    message = f"{new} new curated labels since the last retraining (need {policy.min_new_labels})"
     if new >= policy.min_new_labels:
         decision.reasons.append(f"enough new labels: {message}")
     else:

@@ -109,9 +109,11 @@ class SharedChallenges:
     drawn challenge is kept in the state store as JSON, with a wall-clock expiry.
     """
 
-    def __init__(self, store: StateStore, ttl_s: float, pass_ttl_s: float) -> None:
+    def __init__(
+        self, store: StateStore, ttl_s: float, pass_ttl_s: float, seed: int | None = None
+    ) -> None:
         self.store, self.ttl_s, self.pass_ttl_s = store, ttl_s, pass_ttl_s
-        self._draw = ChallengeStore(ttl_s, pass_ttl_s)
+        self._draw = ChallengeStore(ttl_s, pass_ttl_s, seed=seed)
 
     def issue(self, subject: str) -> tuple[Challenge, list[str]]:
         """Draw a challenge for ``subject`` and keep it; returns it and its panel images."""
@@ -392,7 +394,9 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
             model=served or load_served_model(settings),
             store=store,
             writer=writer,
-            challenges=SharedChallenges(store, settings.challenge_ttl_s, settings.pass_ttl_s),
+            challenges=SharedChallenges(
+                store, settings.challenge_ttl_s, settings.pass_ttl_s, settings.challenge_seed
+            ),
             limiter=RateLimiter(settings.rate_limit_per_minute),
         )
         load_pool()

@@ -54,6 +54,9 @@ class Settings:
             embedded in another origin of the product); empty: same origin only.
         cookie_samesite: ``lax`` (default), ``strict`` or ``none`` for the visitor cookie.
         cookie_secure: Send the visitor cookie over HTTPS only (required with ``none``).
+        challenge_seed: Seed of the challenges' random draws, for ``feedback simulate`` only
+            (a reproducible run). Never read from the environment: predictable challenges
+            are guessable ones.
     """
 
     lake_dir: Path = Path("lake")
@@ -77,6 +80,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     cookie_samesite: str = "lax"
     cookie_secure: bool = False
+    challenge_seed: int | None = None
 
     @property
     def state_db(self) -> Path:

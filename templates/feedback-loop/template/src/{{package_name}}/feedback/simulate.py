@@ -219,10 +219,10 @@ async def _ok(response: httpx.Response) -> dict[str, Any]:
     return response.json()
 
 
-async def visit(
-    client: httpx.AsyncClient, app: Any, population: Population, visitor: Visitor
+async def predict_and_vote(
+    client: httpx.AsyncClient, population: Population, visitor: Visitor
 ) -> None:
-    """One visitor's session of a round: predictions with votes, then challenges."""
+    """A visitor asks for predictions on items they know and likes or dislikes each."""
     options, task, pool = population.options, population.task, population.pool
     headers = {"cookie": f"fb_sid={visitor.cookie}"}
     for _ in range(options.predictions_per_visitor):
@@ -243,14 +243,300 @@ async def visit(
         await _ok(await client.post("/api/feedback", json=body, headers=headers))
         visitor.votes += 1
         visitor.truthful_likes += int(liked_by_truth)
-    for _ in range(options.challenges_per_visitor):
-        challenge = await _ok(await client.get("/api/challenge", headers=headers))
-        target = pool.prompts.index(challenge["prompt"])  # reading the prompt
-        shows = panel_items(app, challenge["challenge_id"])
-        selected = [
-            panel["id"]
-            for panel in challenge["panels"]
-            if population.answer_panel(visitor, shows[panel["id"]], target)
+
+
+async def get_challenge(
+    client: httpx.AsyncClient, app: Any, population: Population, visitor: Visitor
+) -> tuple[str, list[str]]:
+    """A visitor gets a challenge and decides: (challenge id, selected panel ids)."""
+    headers = {"cookie": f"fb_sid={visitor.cookie}"}
+    challenge = await _ok(await client.get("/api/challenge", headers=headers))
+    target = population.pool.prompts.index(challenge["prompt"])  # reading the prompt
+    shows = panel_items(app, challenge["challenge_id"])
+    selected = [
+        panel["id"]
+        for panel in challenge["panels"]
+        if population.answer_panel(visitor, shows[panel["id"]], target)
+    ]
+    return challenge["challenge_id"], selected
+
+
+async def answer_challenge(
+    client: httpx.AsyncClient, visitor: Visitor, challenge_id: str, selected: list[str]
+) -> None:
+    """A visitor sends their answer."""
+    headers = {"cookie": f"fb_sid={visitor.cookie}"}
+    url = f"/api/challenge/{challenge_id}"
+    await _ok(await client.post(url, json={"selected": selected}, headers=headers))
+
+
+async def visit_round(client: httpx.AsyncClient, app: Any, population: Population) -> None:
+    """Every visitor's visits of one round.
+
+    Visitors act concurrently (their writes share the lake's group commits), except where
+    order decides an outcome: challenges are drawn from the service's one seeded
+    generator, so they are fetched one visitor after the other, then answered together.
+    """
+    for visitor in population.visitors:
+        visitor.votes = visitor.truthful_likes = 0
+    await asyncio.gather(
+        *(predict_and_vote(client, population, visitor) for visitor in population.visitors)
+    )
+    for _ in range(population.options.challenges_per_visitor):
+        drawn = [
+            (visitor, *await get_challenge(client, app, population, visitor))
+            for visitor in population.visitors
         ]
-        url = f"/api/challenge/{challenge['challenge_id']}"
-        await _ok(await client.post(url, json={"selected": selected}, headers=headers))
+        await asyncio.gather(
+            *(answer_challenge(client, visitor, cid, chosen) for visitor, cid, chosen in drawn)
+        )
+
+
+# --- the round loop ----------------------------------------------------------------------
+
+
+@dataclass
+class Served:
+    """The model version the service answers with, as the simulation knows it."""
+
+    version: str
+    training_rows: int | None
+
+
+def simulation_settings(workdir: Path, seed: int) -> Settings:
+    """Settings of the simulated service: everything under ``workdir``, seeded, no limits.
+
+    The rate limit is off: the simulation compresses days of visits into seconds.
+    """
+    return Settings(
+        lake_dir=workdir / "lake",
+        key_file=workdir / "dev-key",
+        secret_key=hashlib.sha256(f"feedback-simulate:{seed}".encode()).hexdigest(),
+        rate_limit_per_minute=0,
+        challenge_seed=seed,
+        state_path=workdir / "state.db",
+    )
+
+
+def prepare_workdir(workdir: Path) -> None:
+    """Start from an empty work folder; replace only one an earlier simulation made.
+
+    Raises:
+        SimulationError: ``workdir`` exists, is not empty and was not made by a simulation.
+    """
+    if workdir.exists() and any(workdir.iterdir()):
+        if not (workdir / MARKER).is_file():
+            raise SimulationError(
+                f"{workdir} exists and was not made by `feedback simulate`; "
+                "choose another --workdir or empty it"
+            )
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / MARKER).write_text("made by `feedback simulate`; replaced on the next run\n")
+
+
+def round_counts(settings: Settings, start_ts: int, end_ts: int) -> tuple[list[str], int, int]:
+    """(model versions, active votes, likes) of the predictions made in [start, end]."""
+    from .lake import connect
+    from .retrain import ACTIVE_VOTES_SQL
+
+    con = connect(settings)
+    versions = [
+        version
+        for (version,) in con.execute(
+            "SELECT DISTINCT model_version FROM predictions WHERE server_ts BETWEEN ? AND ? "
+            "ORDER BY 1",
+            [start_ts, end_ts],
+        ).fetchall()
+    ]
+    votes, likes = con.execute(
+        f"""
+        SELECT count(*), count(*) FILTER (WHERE value = 1)
+        FROM ({ACTIVE_VOTES_SQL}) WHERE value <> 0 AND server_ts BETWEEN ? AND ?
+        """,
+        [start_ts, end_ts],
+    ).fetchone()
+    return versions, int(votes), int(likes)
+
+
+def curated_label_count(settings: Settings) -> int:
+    """Curated labels that hold, one per item: what the next training would add."""
+    from .labels import derive
+
+    return len(derive(settings).usable())
+
+
+async def run_rounds(
+    options: Options,
+    settings: Settings,
+    on_round: Callable[[int, Round], None] | None = None,
+) -> list[Round]:
+    """Run the simulation against an in-process service; return one ``Round`` per round."""
+    from .lake import make_sink, now_us
+    from .retrain import Policy, evaluate_policy, record
+    from .service import create_app
+
+    population = Population(options)
+    trainer = Trainer(settings)
+    served = trainer.initial()
+    app = create_app(settings, trainer.served_model(served))
+    policy = Policy(min_new_labels=options.min_new_labels, cooldown_hours=0.0)
+    rounds: list[Round] = []
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://simulation") as client:
+            for number in range(1, options.rounds + 1):
+                labels_before = await asyncio.to_thread(curated_label_count, settings)
+                start = now_us()
+                await visit_round(client, app, population)
+                end = now_us()
+                versions, votes, likes = await asyncio.to_thread(
+                    round_counts, settings, start, end
+                )
+                labels_after = await asyncio.to_thread(curated_label_count, settings)
+                low, high = wilson_interval(likes, votes)
+                report = Round(
+                    model_version=", ".join(versions) or served.version,
+                    training_rows=served.training_rows,
+                    votes=votes,
+                    likes=likes,
+                    like_rate=likes / votes if votes else None,
+                    ci_low=low,
+                    ci_high=high,
+                    new_labels=labels_after - labels_before,
+                    truthful_likes=sum(v.truthful_likes for v in population.visitors),
+                )
+                decision = await asyncio.to_thread(evaluate_policy, settings, policy)
+                if decision.due:
+                    served = await asyncio.to_thread(trainer.retrain, app)
+                    report.retrained = True
+                outcome = f"trained and serving {served.version}" if decision.due else "not due"
+                await asyncio.to_thread(record, make_sink(settings), decision, outcome)
+                rounds.append(report)
+                if on_round:
+                    on_round(number, report)
+    return rounds
+
+
+class Trainer:
+    """Trains model versions on seed set + curated labels and has the service serve them.
+
+    Every version is trained like the project's own training: the default split's
+    training part, of which the seed set plus the curated labels of the lake
+    (``labels.training_set``), with seed 0.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.trained = 0
+
+    def _train(self) -> tuple[Any, Served, int]:
+        from .. import data, model
+        from .labels import training_set
+
+        train, _ = data.split(data.load_sample(), seed=0)
+        rows = training_set(train, self.settings)
+        fitted = model.train(rows.frame, seed=0)
+        self.trained += 1
+        return fitted, Served(f"sim-{self.trained}", len(rows.frame)), rows.label_count
+
+    def initial(self) -> Served:
+        """The first version: the seed set alone (the lake is empty)."""
+        self._fitted, served, _ = self._train()
+        return served
+
+    def served_model(self, served: Served) -> Any:
+        """The service's view of the last trained version."""
+        from .. import data
+        from .service import ServedModel
+
+        sample = data.load_sample()
+        columns = list(data.feature_columns(sample))
+        rows = json.loads(sample[columns].head(500).to_json(orient="records"))
+        return ServedModel(self._fitted, served.version, columns, rows)
+
+    def retrain(self, app: Any) -> Served:
+        """Train a new version and make the running service answer with it."""
+        self._fitted, served, _ = self._train()
+        app.state.feedback.model = self.served_model(served)
+        return served
+
+
+# --- reports -----------------------------------------------------------------------------
+
+
+def flywheel_figure(rounds: list[Round]) -> Any:
+    """Like-rate per round with 95% Wilson intervals, and the rows each version trained on."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(7.0, 5.0), dpi=120, layout="constrained")
+    top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(3, 2))
+    numbers = list(range(1, len(rounds) + 1))
+    voted = [(n, r) for n, r in zip(numbers, rounds, strict=True) if r.votes]
+    top.set_title("The flywheel: like-rate per round (95% Wilson interval)", fontsize=12)
+    top.set_ylabel("like-rate (%)", fontsize=11)
+    top.set_ylim(0, 100)
+    top.grid(axis="y", alpha=0.3)
+    if voted:
+        rates = [100 * (r.like_rate or 0.0) for _, r in voted]
+        top.errorbar(
+            [n for n, _ in voted],
+            rates,
+            yerr=[
+                [rate - 100 * r.ci_low for rate, (_, r) in zip(rates, voted, strict=True)],
+                [100 * r.ci_high - rate for rate, (_, r) in zip(rates, voted, strict=True)],
+            ],
+            fmt="o-",
+            color="#1f5fa8",
+            capsize=5,
+        )
+        for n, r in voted:
+            top.annotate(
+                f"{r.model_version}\nn={r.votes}",
+                (n, 100 * r.ci_high),
+                xytext=(0, 4),
+                textcoords="offset points",
+                ha="center",
+                fontsize=8,
+            )
+    else:
+        top.text(0.5, 0.5, "no votes", ha="center", va="center", transform=top.transAxes)
+    bottom.bar(numbers, [r.training_rows or 0 for r in rounds], color="#b4490b", alpha=0.7)
+    bottom.set_ylabel("training rows\nof the version", fontsize=10)
+    bottom.set_xlabel("round", fontsize=11)
+    bottom.set_xticks(numbers)
+    bottom.grid(axis="y", alpha=0.3)
+    return figure
+
+
+def write_reports(rounds: list[Round], reports_dir: Path) -> tuple[Path, Path]:
+    """Write ``flywheel.json`` and ``flywheel.png`` into ``reports_dir``; return both paths."""
+    from .stats import png_of
+
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    json_path, png_path = reports_dir / "flywheel.json", reports_dir / "flywheel.png"
+    payload = {"rounds": [asdict(r) for r in rounds]}
+    json_path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    png_path.write_bytes(png_of(flywheel_figure(rounds)))
+    return json_path, png_path
+
+
+def simulate(
+    options: Options,
+    workdir: Path,
+    reports_dir: Path,
+    on_round: Callable[[int, Round], None] | None = None,
+) -> tuple[list[Round], Path, Path]:
+    """Run the whole simulation in ``workdir`` and write its reports to ``reports_dir``.
+
+    Returns:
+        The rounds and the paths of ``flywheel.json`` and ``flywheel.png``.
+
+    Raises:
+        SimulationError: the work folder is not the simulation's, or the service refused
+            a visitor's request.
+    """
+    prepare_workdir(workdir)
+    settings = simulation_settings(workdir, options.seed)
+    rounds = asyncio.run(run_rounds(options, settings, on_round))
+    return (rounds, *write_reports(rounds, reports_dir))

@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
-from .challenge import CONSENSUS_SQL
+from .labels import derive
 from .lake import connect
 from .page import ChartSection, stats_page
 from .retrain import ACTIVE_VOTES_SQL
@@ -144,13 +144,10 @@ def version_rates(settings: Settings) -> list[VersionRate]:
 
 
 def label_times(settings: Settings) -> list[dt.datetime]:
-    """When each consensus label was first seen, oldest first."""
-    rows = (
-        connect(settings)
-        .execute(f"SELECT labelled_ts FROM ({CONSENSUS_SQL}) ORDER BY labelled_ts")
-        .fetchall()
-    )
-    return [_utc(ts) for (ts,) in rows]
+    """When each curated label that holds was first seen, oldest first (``labels.py``)."""
+    rows = derive(settings).rows
+    held = sorted(int(ts) for ts in rows.loc[rows["holds"], "first_seen_ts"])
+    return [_utc(ts) for ts in held]
 
 
 def label_periods(times: list[dt.datetime], max_periods: int = 24) -> list[LabelPeriod]:
@@ -182,14 +179,22 @@ def label_periods(times: list[dt.datetime], max_periods: int = 24) -> list[Label
 
 
 def label_counts(settings: Settings) -> dict[str, int]:
-    """Totals of the challenge: answers, passes, votes and consensus labels."""
+    """Totals: challenges answered and passed, panel votes, curated labels by source."""
     con = connect(settings)
     challenges, passed = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE passed) FROM challenges"
     ).fetchone()
     votes = con.execute("SELECT count(*) FROM label_votes").fetchone()[0]
-    labels = con.execute(f"SELECT count(*) FROM ({CONSENSUS_SQL})").fetchone()[0]
-    return {"challenges": challenges, "passed": passed, "votes": votes, "labels": labels}
+    rows = derive(settings, con=con).rows
+    held = rows[rows["holds"]]
+    return {
+        "challenges": challenges,
+        "passed": passed,
+        "votes": votes,
+        "labels": len(held),
+        "challenge_labels": int((held["source"] == "challenge").sum()),
+        "feedback_labels": int((held["source"] == "feedback").sum()),
+    }
 
 
 def _new_axes(title: str, ylabel: str) -> tuple[Figure, Axes]:
@@ -249,8 +254,8 @@ def like_rate_figure(rates: list[VersionRate]) -> Figure:
 
 
 def labels_figure(periods: list[LabelPeriod]) -> Figure:
-    """Consensus labels gathered over time: running total (line) and new per period (bars)."""
-    figure, axes = _new_axes("Labels gathered over time", "consensus labels")
+    """Curated labels gathered over time: running total (line) and new per period (bars)."""
+    figure, axes = _new_axes("Labels gathered over time", "curated labels")
     if not periods:
         axes.set_xticks([])
         axes.set_yticks([])
@@ -352,7 +357,7 @@ def labels_section(periods: list[LabelPeriod]) -> ChartSection:
         [period.start.strftime(fmt), f"{period.new:,}", f"{period.total:,}"] for period in periods
     ]
     summary = (
-        f"{periods[-1].total:,} consensus labels in total, {periods[-1].new:,} in the latest "
+        f"{periods[-1].total:,} curated labels in total, {periods[-1].new:,} in the latest "
         "period."
         if periods
         else "No labels yet."
@@ -361,12 +366,12 @@ def labels_section(periods: list[LabelPeriod]) -> ChartSection:
         key="labels",
         heading="Labels gathered over time",
         png=png_of(labels_figure(periods)),
-        alt=f"Chart of consensus labels gathered over time. {summary}",
+        alt=f"Chart of curated labels gathered over time. {summary}",
         caption=(
-            "Line: running total of consensus labels (3+ votes, 80%+ agreement); "
-            "bars: labels first seen in each period."
+            "Line: running total of curated labels (challenge consensus and feedback on "
+            "predictions, see docs/feedback-loop.md); bars: labels first seen in each period."
         ),
-        table_caption="Consensus labels per period",
+        table_caption="Curated labels per period",
         columns=["period starting (UTC)", "new labels", "running total"],
         rows=rows,
         empty="No labels yet.",
