@@ -7,9 +7,7 @@ gets a 4xx with a message and writes nothing.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
-import pickle
 import re
 import secrets
 import threading
@@ -26,6 +24,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from .challenge import ChallengeStore, grade, load_pool, prompt_of
 from .lake import GroupCommitWriter, connect, make_sink, now_us
 from .page import DEMO_PAGE, WIDGET_JS
+from .serving import ModelSlot, ServedModel, load_served_model
 from .settings import Settings
 from .signing import Signer, load_key
 from .stats import render_stats
@@ -33,34 +32,6 @@ from .stats import render_stats
 COOKIE = "fb_sid"
 _ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _COOKIE_VALUE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-
-
-@dataclass
-class ServedModel:
-    """The model the service answers with."""
-
-    fitted: Any
-    version: str
-    feature_columns: list[str]
-    sample_rows: list[dict[str, Any]]
-
-
-def load_served_model(settings: Settings) -> ServedModel:
-    """Load ``settings.model_path``, or train the project's baseline on its sample data."""
-    from .. import data, model
-
-    frame = data.load_sample()
-    columns = list(data.feature_columns(frame))
-    if settings.model_path:
-        fitted = model.load(settings.model_path)
-    else:
-        train, _ = data.split(frame, seed=0)
-        fitted = model.train(train, seed=0)
-    version = settings.model_version or (
-        "baseline-" + hashlib.sha256(pickle.dumps(fitted)).hexdigest()[:10]
-    )
-    rows = json.loads(frame[columns].head(500).to_json(orient="records"))
-    return ServedModel(fitted, version, columns, rows)
 
 
 class RateLimiter:
@@ -94,7 +65,7 @@ class State:
 
     settings: Settings
     signer: Signer
-    model: ServedModel
+    slot: ModelSlot
     writer: GroupCommitWriter
     challenges: ChallengeStore
     limiter: RateLimiter
@@ -102,6 +73,11 @@ class State:
     events: dict[str, tuple[tuple[str, str, int], asyncio.Future[None]]] = field(
         default_factory=dict
     )
+
+    @property
+    def model(self) -> ServedModel:
+        """The model version served right now (see ``serving.ModelSlot``)."""
+        return self.slot.model
 
 
 def _known_from_lake(settings: Settings) -> tuple[dict[str, tuple[str, str]], set[str]]:
@@ -163,7 +139,11 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
         state = State(
             settings=settings,
             signer=signer,
-            model=served or load_served_model(settings),
+            slot=ModelSlot(
+                served or load_served_model(settings),
+                settings.model_refresh_s,
+                pinned=served is not None or bool(settings.model_path or settings.model_version),
+            ),
             writer=GroupCommitWriter(make_sink(settings)),
             challenges=ChallengeStore(settings.challenge_ttl_s, settings.pass_ttl_s),
             limiter=RateLimiter(settings.rate_limit_per_minute),
@@ -235,6 +215,8 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
     async def predict(request: Request) -> JSONResponse:
         state, subject, cookie = subject_of(request, "predict")
         body = await read_json(request, state.settings.max_body_bytes)
+        if state.slot.due():  # a newly approved model version is served without a restart
+            await asyncio.to_thread(state.slot.refresh)
         model = state.model
         if not body:
             features = secrets.choice(model.sample_rows)

@@ -37,6 +37,10 @@ class Settings:
         pass_ttl_s: How long a pass token is valid.
         feedback_token_ttl_s: How long after a prediction it can be voted on.
         benchmark: Enables the no-op endpoint used by the throughput benchmark.
+        model_refresh_s: How often (at most) the service asks the model registry for a newly
+            approved model version to serve (0: never).
+        auto_approve: Approve the model version a retraining registers, when it passes the
+            quality gate (``FEEDBACK_AUTO_APPROVE=1``; off by default: a person approves).
     """
 
     lake_dir: Path = Path("lake")
@@ -54,6 +58,8 @@ class Settings:
     pass_ttl_s: int = 120
     feedback_token_ttl_s: int = 7 * 24 * 3600
     benchmark: bool = False
+    model_refresh_s: int = 30
+    auto_approve: bool = False
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -75,6 +81,8 @@ class Settings:
             "pass_ttl_s": _int("FEEDBACK_PASS_TTL_S", 120),
             "feedback_token_ttl_s": _int("FEEDBACK_TOKEN_TTL_S", 7 * 24 * 3600),
             "benchmark": env.get("FEEDBACK_BENCHMARK", "") == "1",
+            "model_refresh_s": _int("FEEDBACK_MODEL_REFRESH_S", 30),
+            "auto_approve": env.get("FEEDBACK_AUTO_APPROVE", "") == "1",
         }
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]

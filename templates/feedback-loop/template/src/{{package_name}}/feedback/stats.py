@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections import defaultdict
 
-from .challenge import CONSENSUS_SQL
+from .labels import derive
 from .lake import connect
 from .retrain import ACTIVE_VOTES_SQL
 from .settings import Settings
@@ -43,7 +43,7 @@ def label_counts(settings: Settings) -> dict[str, int]:
         "SELECT count(*), count(*) FILTER (WHERE passed) FROM challenges"
     ).fetchone()
     votes = con.execute("SELECT count(*) FROM label_votes").fetchone()[0]
-    labels = con.execute(f"SELECT count(*) FROM ({CONSENSUS_SQL})").fetchone()[0]
+    labels = int(derive(settings, con=con).rows["holds"].sum())
     return {"challenges": challenges, "passed": passed, "votes": votes, "labels": labels}
 
 
@@ -115,7 +115,8 @@ def render_stats(settings: Settings) -> str:
 <ul id="label-counts">
 <li>challenges answered: {counts["challenges"]} (passed: {counts["passed"]})</li>
 <li>panel votes from sessions that passed: {counts["votes"]}</li>
-<li>consensus labels (3+ votes, 80%+ agreement): <strong>{counts["labels"]}</strong></li>
+<li>curated labels (challenge consensus: 3+ votes, 80%+ agreement; feedback):
+<strong>{counts["labels"]}</strong></li>
 </ul>
 <p><a href="/">Back to the demo</a></p>
 </main></body></html>"""
