@@ -22,7 +22,7 @@ from .. import data
 from .items import Pool, row_pool
 
 ITEM = "tumour"
-SEED_PER_CLASS = {False: 40, True: 5}
+SEED_PER_CLASS = {False: 90, True: 4}
 POOL_SEED = 0
 # Feedback on a prediction -> label (SQL over value, input_json, prediction_json; NULL: none):
 # a like confirms the flag (alert or not), a dislike says the opposite.

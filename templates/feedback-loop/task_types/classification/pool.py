@@ -20,7 +20,7 @@ from .. import data
 from .items import Pool, row_pool
 
 ITEM = "wine"
-SEED_PER_CLASS = 4
+SEED_PER_CLASS = 2
 POOL_SEED = 0
 # Feedback on a prediction -> label (SQL over value, input_json, prediction_json; NULL: none):
 # a like confirms the predicted class; a dislike says "not this class" (kept, not trained on).

@@ -1,10 +1,10 @@
-"""Run the baseline end to end: load, split, train, evaluate, and write the reports."""
+"""Run the baseline end to end: load, split, train, evaluate, write the reports, track the run."""
 
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import data, evaluate, model, plots
+from . import data, evaluate, model, plots, tracking, trainset
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,7 @@ class BaselineRun:
     metrics_path: Path
     model_path: Path
     plot_paths: list[Path]
+    model_version: tracking.ModelVersion | None = None
 
 
 def project_root(start: Path | None = None) -> Path:
@@ -56,22 +57,44 @@ def run_baseline(
 ) -> BaselineRun:
     """Train and evaluate the baseline on the sample data; write metrics, plots and model.
 
-    Defaults: `reports/` and `models/` of the project (see `project_root`).
+    Defaults: `reports/` and `models/` of the project (see `project_root`). The run is
+    tracked in MLflow (see `tracking`): parameters, metrics, plots, the training data and
+    the model, registered as a new model version pending approval. A run that fails is
+    recorded as a failed MLflow run with its reason, then the error is raised again.
+    It trains on `trainset.training_set` (with the feedback loop: seed set + curated
+    labels) and the model version records its training rows, label count and lake watermark.
     """
     root = project_root()
     reports_dir = Path(reports_dir) if reports_dir else root / "reports"
     models_dir = Path(models_dir) if models_dir else root / "models"
-    frame = data.load_sample()
-    train, test = data.split(frame, seed=seed)
-    fitted = model.train(train, seed=seed)
-    metrics = evaluate.evaluate(fitted, test)
-    plot_paths = [
-        plots.plot_overview(frame, reports_dir),
-        *plots.plot_results(fitted, test, reports_dir),
-    ]
+    params = {"seed": seed, "primary_metric": evaluate.PRIMARY_METRIC}
+    tags = {"command": "baseline"}
+    try:
+        frame = data.load_sample()
+        train, test = data.split(frame, seed=seed)
+        trained_on = trainset.training_set(train, root)
+        tags |= trained_on.tags()
+        fitted = model.train(trained_on.frame, seed=seed)
+        metrics = evaluate.evaluate(fitted, test)
+        plot_paths = [
+            plots.plot_overview(frame, reports_dir),
+            *plots.plot_results(fitted, test, reports_dir),
+        ]
+    except Exception as error:
+        tracking.log_failed_run(params=params, reason=f"{type(error).__name__}: {error}", tags=tags)
+        raise
+    version = tracking.log_training(
+        fitted,
+        params=params,
+        metrics=metrics,
+        training_data=trained_on.frame,
+        figures=plot_paths,
+        tags=tags,
+    )
     return BaselineRun(
         metrics=metrics,
         metrics_path=write_metrics(metrics, reports_dir / "metrics.json"),
         model_path=model.save(fitted, models_dir / "model.pkl"),
         plot_paths=plot_paths,
+        model_version=version,
     )

@@ -60,28 +60,67 @@ def serve(host: str, port: int, workers: int, lake: str | None) -> None:
 
 @feedback.command("check-retrain")
 @lake_option
-@click.option("--window-hours", default=24.0, show_default=True, help="Recent window.")
-@click.option("--min-samples", default=500, show_default=True, help="Votes needed per side.")
-@click.option("--alpha", default=0.05, show_default=True, help="Significance level.")
-@click.option("--min-new-labels", default=100, show_default=True, help="Labels that trigger.")
-@click.option("--cooldown-hours", default=24.0, show_default=True, help="Pause after a retrain.")
+@click.option(
+    "--window-hours",
+    default=24.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Recent window (> 0).",
+)
+@click.option(
+    "--min-samples",
+    default=500,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Votes needed per side (>= 1).",
+)
+@click.option(
+    "--alpha",
+    default=0.05,
+    show_default=True,
+    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+    help="Significance level (0 < alpha < 1).",
+)
+@click.option(
+    "--min-new-labels",
+    default=100,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="New curated labels that trigger (>= 0).",
+)
+@click.option(
+    "--cooldown-hours",
+    default=24.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Pause after a retraining (>= 0).",
+)
 @click.option("--dry-run", is_flag=True, help="Decide and explain, start nothing, record nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON.")
 def check_retrain(lake: str | None, dry_run: bool, as_json: bool, **thresholds: float) -> None:
-    """Decide on the lake whether retraining is due, say why, and start it when it is."""
+    """Decide on the lake whether retraining is due, say why, and start it when it is.
+
+    Exits 1 when a retraining was started and failed (its reason in one line; the check
+    is recorded, so the cooldown holds).
+    """
     from .retrain import Policy, check_and_maybe_retrain
 
     policy = Policy(**thresholds)  # type: ignore[arg-type]
     decision, outcome = check_and_maybe_retrain(_settings(lake), policy, dry_run=dry_run)
     if as_json:
         payload = {"due": decision.due, "reasons": decision.reasons, "notes": decision.notes}
+        payload |= {"failure": decision.failure}
         click.echo(json.dumps(payload | {"outcome": outcome, "stats": decision.stats}))
+        if decision.failure:
+            raise SystemExit(1)
         return
     click.echo(f"retraining due: {'yes' if decision.due else 'no'}")
     for reason in decision.reasons:
         click.echo(f"  because {reason}")
     for note in decision.notes:
         click.echo(f"  - {note}")
+    if decision.failure:
+        raise click.ClickException(f"retraining failed: {decision.failure}")
     click.echo(f"outcome: {outcome}")
 
 
@@ -94,29 +133,23 @@ def check_retrain(lake: str | None, dry_run: bool, as_json: bool, **thresholds: 
     help="Where to write the labels (.parquet or .csv).",
 )
 def export_labels(lake: str | None, output: str) -> None:
-    """Write the consensus labels with their images' pixels as a training data set."""
-    import pandas as pd
-
-    from .challenge import CONSENSUS_SQL, load_pool
-    from .lake import connect
-
-    labels = connect(_settings(lake)).execute(CONSENSUS_SQL).fetch_df()
-    pool = load_pool()
-    index = {item: i for i, item in enumerate(pool.item_ids)}
-    pixels = pd.DataFrame(
-        [pool.images[index[item]].ravel() for item in labels["item_id"]],
-        columns=[f"pixel_{i}" for i in range(64)],
-    )
-    frame = pd.concat([labels.reset_index(drop=True), pixels], axis=1)
+    """Rebuild the curated labels table from the lake's events and write a copy of it."""
     path = Path(output)
+    if path.suffix not in {".parquet", ".csv"}:
+        raise click.UsageError("--output must end in .parquet or .csv")
+    from .labels import build
+
+    labels = build(_settings(lake))
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix == ".csv":
-        frame.to_csv(path, index=False)
-    elif path.suffix == ".parquet":
-        frame.to_parquet(path, index=False)
+        labels.rows.to_csv(path, index=False)
     else:
-        raise click.UsageError("--output must end in .parquet or .csv")
-    click.echo(f"wrote {len(frame)} consensus labels to {path}")
+        labels.rows.to_parquet(path, index=False)
+    held = int(labels.rows["holds"].sum())
+    click.echo(
+        f"wrote {len(labels.rows)} labels ({held} that hold) to {path} "
+        f"(lake watermark {labels.watermark})"
+    )
 
 
 @feedback.command()

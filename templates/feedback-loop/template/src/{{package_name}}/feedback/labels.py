@@ -38,6 +38,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..trainset import TrainingSet
 from . import pool as task_pool
 from .lake import connect
 from .settings import Settings
@@ -265,40 +266,13 @@ def read_published(path: str | Path) -> Labels:
     return Labels(table.to_pandas(), int(metadata.get(b"watermark", b"0")))
 
 
-@dataclass(frozen=True)
-class TrainingSet:
-    """What a model version is trained on.
-
-    Attributes:
-        frame: Seed rows of the training split plus rows from the labels that hold.
-        seed_rows: How many rows came from the seed set.
-        label_count: How many rows came from curated labels.
-        watermark: The labels table's watermark (microseconds), 0 on an empty lake.
-    """
-
-    frame: pd.DataFrame
-    seed_rows: int
-    label_count: int
-    watermark: int
-
-    def tags(self) -> dict[str, str]:
-        """The provenance a model version records (registry tags / tracking params)."""
-        return {
-            "training_rows": str(len(self.frame)),
-            "seed_rows": str(self.seed_rows),
-            "label_count": str(self.label_count),
-            "lake_watermark": str(self.watermark),
-        }
-
-
-def training_set(train: pd.DataFrame, settings: Settings | None = None) -> TrainingSet:
+def labelled_training_set(train: pd.DataFrame, settings: Settings) -> TrainingSet:
     """Seed rows of ``train`` (a training split of the sample) plus the curated labels.
 
-    Rebuilds and publishes the labels table from the lake of ``settings`` (default: the
-    ``FEEDBACK_*`` environment). Labelled pool items outside ``train`` are left out, so
-    a split with another seed never trains on its own test rows.
+    Rebuilds and publishes the labels table from the lake of ``settings``. Labelled pool
+    items outside ``train`` are left out, so a split with another seed never trains on
+    its own test rows.
     """
-    settings = settings or Settings.from_env()
     labels = build(settings)
     seed = train[task_pool.is_seed(train)]
     added = task_pool.training_rows(labels.usable(), train)

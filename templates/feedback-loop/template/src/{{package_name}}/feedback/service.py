@@ -13,7 +13,6 @@ import asyncio
 import dataclasses
 import hashlib
 import json
-import pickle
 import re
 import secrets
 import threading
@@ -35,6 +34,7 @@ from starlette.routing import Match
 from .challenge import Challenge, ChallengeStore, Panel, grade, load_pool, prompt_of
 from .lake import GroupCommitWriter, Record, make_sink, now_us
 from .page import DEMO_PAGE, WIDGET_JS
+from .serving import ModelSlot, ServedModel, load_served_model
 from .settings import Settings
 from .signing import Signer, load_key
 from .state import LEASE_S, StateStore, Written, make_state_store
@@ -42,34 +42,6 @@ from .stats import render_stats
 
 COOKIE = "fb_sid"
 _COOKIE_VALUE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-
-
-@dataclass
-class ServedModel:
-    """The model the service answers with."""
-
-    fitted: Any
-    version: str
-    feature_columns: list[str]
-    sample_rows: list[dict[str, Any]]
-
-
-def load_served_model(settings: Settings) -> ServedModel:
-    """Load ``settings.model_path``, or train the project's baseline on its sample data."""
-    from .. import data, model
-
-    frame = data.load_sample()
-    columns = list(data.feature_columns(frame))
-    if settings.model_path:
-        fitted = model.load(settings.model_path)
-    else:
-        train, _ = data.split(frame, seed=0)
-        fitted = model.train(train, seed=0)
-    version = settings.model_version or (
-        "baseline-" + hashlib.sha256(pickle.dumps(fitted)).hexdigest()[:10]
-    )
-    rows = json.loads(frame[columns].head(500).to_json(orient="records"))
-    return ServedModel(fitted, version, columns, rows)
 
 
 class RateLimiter:
@@ -160,11 +132,16 @@ class State:
 
     settings: Settings
     signer: Signer
-    model: ServedModel
+    slot: ModelSlot
     store: StateStore
     writer: GroupCommitWriter
     challenges: SharedChallenges
     limiter: RateLimiter
+
+    @property
+    def model(self) -> ServedModel:
+        """The model version served right now (see ``serving.ModelSlot``)."""
+        return self.slot.model
 
 
 def error(status: int, message: str) -> HTTPException:
@@ -391,7 +368,11 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
         state = State(
             settings=settings,
             signer=signer,
-            model=served or load_served_model(settings),
+            slot=ModelSlot(
+                served or load_served_model(settings),
+                settings.model_refresh_s,
+                pinned=served is not None or bool(settings.model_path or settings.model_version),
+            ),
             store=store,
             writer=writer,
             challenges=SharedChallenges(
@@ -479,6 +460,8 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
     @app.post("/api/predict")
     async def predict(body: PredictBody, request: Request) -> JSONResponse:
         state, subject, cookie = subject_of(request, "predict")
+        if state.slot.due():  # a newly approved model version is served without a restart
+            await asyncio.to_thread(state.slot.refresh)
         model = state.model
         features = body.features
         if features is None:

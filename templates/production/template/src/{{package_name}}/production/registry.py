@@ -43,8 +43,13 @@ def register(
     model_dir: Path,
     evaluation: dict[str, Any],
     status: str = PENDING,
+    metadata: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Add a model package (the model folder as model.tar.gz plus its metrics) to a group."""
+    """Add a model package (the model folder as model.tar.gz plus its metrics) to a group.
+
+    ``metadata`` becomes ``CustomerMetadataProperties`` (SageMaker's free-form key/value
+    map of a model package), e.g. the training rows, label count and lake watermark.
+    """
     if status not in STATUSES:
         raise RegistryError(f"unknown approval status {status!r}")
     version = (versions(root, group) or [0])[-1] + 1
@@ -58,6 +63,8 @@ def register(
         "ModelDataUrl": "model.tar.gz",
         "ModelMetrics": evaluation,
     }
+    if metadata:
+        description["CustomerMetadataProperties"] = dict(metadata)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".staging-") as staging_name:
         staging = Path(staging_name) / "package"
         staging.mkdir()
