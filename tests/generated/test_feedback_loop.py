@@ -25,16 +25,20 @@ FEEDBACK_MODULES = (
     "__init__",
     "challenge",
     "commands",
+    "items",
+    "labels",
     "lake",
     "page",
+    "pool",
     "retrain",
     "service",
+    "serving",
     "settings",
     "signing",
     "stats",
 )
 FEEDBACK_TESTS = ("conftest", "test_api", "test_browser", "test_crash", "test_infra")
-FEEDBACK_TESTS += ("test_lake", "test_retrain", "test_stats")
+FEEDBACK_TESTS += ("test_labels", "test_lake", "test_retrain", "test_serving", "test_stats")
 LAYER_FILES = {
     ".copier-answers.feedback-loop.yml",
     ".feedback/.gitignore",

@@ -67,6 +67,7 @@ PACKAGE_MODULES = (
     "features",
     "model",
     "plots",
+    "trainset",
 )
 
 

@@ -105,8 +105,7 @@ class ChallengeStore:
             secrets.token_urlsafe(18), subject, target, panels, time.monotonic() + self.ttl_s
         )
         images = [
-            "data:image/png;base64,"
-            + base64.b64encode(render_panel(pool, p.item_id, rng)).decode()
+            "data:image/png;base64," + base64.b64encode(render_panel(pool, p.item_id, rng)).decode()
             for p in panels
         ]
         with self._lock:

@@ -44,13 +44,13 @@ class Pool:
     truth: dict[str, int]
 
     def askable(self, known_per_challenge: int, unknown_per_challenge: int) -> list[int]:
-        """Targets with enough control panels (4+ positive, 4+ negative) and pool items."""
-        need = known_per_challenge - 2
+        """Targets a challenge can ask about: 2+ positive and enough negative control
+        panels (a challenge shows 2-4 positives), and enough pool items."""
         return [
             target
             for target, (positive, negative) in self.known.items()
-            if len(positive) >= 4
-            and len(negative) >= need
+            if len(positive) >= 2
+            and len(negative) >= known_per_challenge - min(4, len(positive))
             and len(self.unknown.get(target, [])) >= unknown_per_challenge
         ]
 

@@ -135,7 +135,8 @@ class ModelSlot:
             log.info("now serving model version %s", loaded.version)
             return True
         except Exception as error:
-            log.warning("model registry check failed, still serving %s: %s", self.model.version, error)
+            current = self.model.version
+            log.warning("model registry check failed, still serving %s: %s", current, error)
             return False
         finally:
             self._lock.release()
