@@ -1,9 +1,10 @@
 """What a simulated visitor asks and likes (recommendation).
 
-Visitor *v* is user ``v mod N_USERS``: they ask for their recommendations and like the
-list when its first item is one they would pick (a pool pair whose held-back answer is
-"interacted"), as a like is read as a positive interaction with the first item. Used by
-``feedback simulate`` only.
+Each request is a session of a user drawn at random (independent draws keep the round's
+like-rate an honest binomial count): the visitor asks for that user's recommendations and
+likes the list when its first item is one the user would pick (a pool pair whose held-back
+answer is "interacted"), as a like is read as a positive interaction with the first item.
+Used by ``feedback simulate`` only.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from .pool import pair_id
 
 
 def request(pool: Pool, visitor: int, rng: random.Random) -> tuple[dict[str, Any], int]:
-    """The visitor's own recommendations: ``{"user_id": user}``."""
-    del pool, rng
-    user = visitor % data.N_USERS
+    """Recommendations for a user drawn at random: ``{"user_id": user}``."""
+    del pool, visitor
+    user = rng.randrange(data.N_USERS)
     return {data.USER: user}, user
 
 

@@ -37,10 +37,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
 import random
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -315,6 +317,8 @@ def simulation_settings(workdir: Path, seed: int) -> Settings:
         rate_limit_per_minute=0,
         challenge_seed=seed,
         state_path=workdir / "state.db",
+        auto_approve=True,
+        model_refresh_s=0,  # the simulation asks the slot right after each retraining
     )
 
 
@@ -369,6 +373,7 @@ def curated_label_count(settings: Settings) -> int:
 async def run_rounds(
     options: Options,
     settings: Settings,
+    workdir: Path,
     on_round: Callable[[int, Round], None] | None = None,
 ) -> list[Round]:
     """Run the simulation against an in-process service; return one ``Round`` per round."""
@@ -377,12 +382,12 @@ async def run_rounds(
     from .service import create_app
 
     population = Population(options)
-    trainer = Trainer(settings)
-    served = trainer.initial()
-    app = create_app(settings, trainer.served_model(served))
+    trainer = Trainer(workdir)
+    app = create_app(settings)
     policy = Policy(min_new_labels=options.min_new_labels, cooldown_hours=0.0)
     rounds: list[Round] = []
     async with app.router.lifespan_context(app):
+        served = await asyncio.to_thread(served_now, app)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://simulation") as client:
             for number in range(1, options.rounds + 1):
@@ -407,10 +412,10 @@ async def run_rounds(
                     truthful_likes=sum(v.truthful_likes for v in population.visitors),
                 )
                 decision = await asyncio.to_thread(evaluate_policy, settings, policy)
+                outcome = "not due"
                 if decision.due:
-                    served = await asyncio.to_thread(trainer.retrain, app)
+                    served, outcome = await asyncio.to_thread(trainer.retrain, app)
                     report.retrained = True
-                outcome = f"trained and serving {served.version}" if decision.due else "not due"
                 await asyncio.to_thread(record, make_sink(settings), decision, outcome)
                 rounds.append(report)
                 if on_round:
@@ -419,94 +424,133 @@ async def run_rounds(
 
 
 class Trainer:
-    """Trains model versions on seed set + curated labels and has the service serve them.
+    """Retrains the way the project does, inside the simulation's work folder.
 
-    Every version is trained like the project's own training: the default split's
-    training part, of which the seed set plus the curated labels of the lake
-    (``labels.training_set``), with seed 0.
+    A retraining is the project's ``baseline`` run (``baseline.run_baseline``: seed set +
+    curated labels of the simulation's lake, tracked in MLflow, registered as a new model
+    version), run in this process so that its reports and model file go to the work
+    folder, not to the project's ``reports/`` and ``models/``. Then the local quality gate
+    approves it (``retrain.approve_new_version``: automatic here only) and the running
+    service is asked to look for it now (``ModelSlot.refresh``) rather than at its next
+    periodic check.
     """
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.trained = 0
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
 
-    def _train(self) -> tuple[Any, Served, int]:
-        from .. import data, model
-        from .labels import training_set
+    def retrain(self, app: Any) -> tuple[Served, str]:
+        """Train, register and approve a new model version; the service then serves it."""
+        from .. import baseline
+        from .retrain import approve_new_version
+
+        baseline.run_baseline(self.workdir / "reports", self.workdir / "models", seed=0)
+        outcome = approve_new_version()
+        app.state.feedback.slot.refresh()
+        return served_now(app), outcome
+
+
+def served_now(app: Any) -> Served:
+    """The version the service answers with, and the rows it was trained on."""
+    model = app.state.feedback.model
+    rows = None
+    if model.registry_version is not None:
+        from .. import tracking
+
+        for version in tracking.list_versions():
+            if version.version == model.registry_version:
+                rows = int(version.tags.get("training_rows", 0)) or None
+    else:
+        from .. import data, trainset
 
         train, _ = data.split(data.load_sample(), seed=0)
-        rows = training_set(train, self.settings)
-        fitted = model.train(rows.frame, seed=0)
-        self.trained += 1
-        return fitted, Served(f"sim-{self.trained}", len(rows.frame)), rows.label_count
+        rows = len(trainset.training_set(train).frame)
+    return Served(model.version, rows)
 
-    def initial(self) -> Served:
-        """The first version: the seed set alone (the lake is empty)."""
-        self._fitted, served, _ = self._train()
-        return served
 
-    def served_model(self, served: Served) -> Any:
-        """The service's view of the last trained version."""
-        from .. import data
-        from .service import ServedModel
-
-        sample = data.load_sample()
-        columns = list(data.feature_columns(sample))
-        rows = json.loads(sample[columns].head(500).to_json(orient="records"))
-        return ServedModel(self._fitted, served.version, columns, rows)
-
-    def retrain(self, app: Any) -> Served:
-        """Train a new version and make the running service answer with it."""
-        self._fitted, served, _ = self._train()
-        app.state.feedback.model = self.served_model(served)
-        return served
+@contextmanager
+def simulation_environment(workdir: Path) -> Iterator[None]:
+    """Point the lake reader and the model registry at ``workdir`` while the run lasts."""
+    names = ("FEEDBACK_LAKE_DIR", "MLFLOW_TRACKING_URI")
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ["FEEDBACK_LAKE_DIR"] = str((workdir / "lake").resolve())
+    os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{(workdir / 'mlflow.db').resolve()}"
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 # --- reports -----------------------------------------------------------------------------
 
 
 def flywheel_figure(rounds: list[Round]) -> Any:
-    """Like-rate per round with 95% Wilson intervals, and the rows each version trained on."""
+    """Like-rate per round with 95% Wilson intervals (top); training rows and new labels."""
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(7.0, 5.0), dpi=120, layout="constrained")
+    figure = Figure(figsize=(7.0, 5.2), dpi=120, layout="constrained")
     top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     numbers = list(range(1, len(rounds) + 1))
     voted = [(n, r) for n, r in zip(numbers, rounds, strict=True) if r.votes]
-    top.set_title("The flywheel: like-rate per round (95% Wilson interval)", fontsize=12)
+    top.set_title("The flywheel: like-rate per round, 95% Wilson interval", fontsize=12)
     top.set_ylabel("like-rate (%)", fontsize=11)
-    top.set_ylim(0, 100)
     top.grid(axis="y", alpha=0.3)
     if voted:
         rates = [100 * (r.like_rate or 0.0) for _, r in voted]
+        lows = [100 * r.ci_low for _, r in voted]
+        highs = [100 * r.ci_high for _, r in voted]
         top.errorbar(
             [n for n, _ in voted],
             rates,
             yerr=[
-                [rate - 100 * r.ci_low for rate, (_, r) in zip(rates, voted, strict=True)],
-                [100 * r.ci_high - rate for rate, (_, r) in zip(rates, voted, strict=True)],
+                [rate - low for rate, low in zip(rates, lows, strict=True)],
+                [high - rate for rate, high in zip(rates, highs, strict=True)],
             ],
             fmt="o-",
             color="#1f5fa8",
             capsize=5,
         )
-        for n, r in voted:
+        for (n, r), low in zip(voted, lows, strict=True):
             top.annotate(
-                f"{r.model_version}\nn={r.votes}",
-                (n, 100 * r.ci_high),
-                xytext=(0, 4),
+                f"n={r.votes}",
+                (n, low),
+                xytext=(0, -12),
                 textcoords="offset points",
                 ha="center",
-                fontsize=8,
+                fontsize=9,
             )
+        top.set_ylim(max(0.0, 10 * (min(lows) // 10) - 10), 100)
     else:
+        top.set_ylim(0, 100)
         top.text(0.5, 0.5, "no votes", ha="center", va="center", transform=top.transAxes)
-    bottom.bar(numbers, [r.training_rows or 0 for r in rounds], color="#b4490b", alpha=0.7)
-    bottom.set_ylabel("training rows\nof the version", fontsize=10)
-    bottom.set_xlabel("round", fontsize=11)
-    bottom.set_xticks(numbers)
+    width = 0.38
+    bottom.bar(
+        [n - width / 2 for n in numbers],
+        [r.training_rows or 0 for r in rounds],
+        width,
+        color="#b4490b",
+        label="training rows of the version",
+    )
+    bottom.bar(
+        [n + width / 2 for n in numbers],
+        [r.new_labels for r in rounds],
+        width,
+        color="#2e7d32",
+        label="new curated labels",
+    )
+    bottom.legend(fontsize=8, frameon=False, loc="upper left")
+    bottom.set_ylabel("rows, labels", fontsize=10)
+    bottom.set_xlabel("round (model version)", fontsize=11)
+    bottom.set_xticks(numbers, [f"{n}\n{_short(r.model_version)}" for n, r in zip(numbers, rounds, strict=True)])
     bottom.grid(axis="y", alpha=0.3)
     return figure
+
+
+def _short(version: str, limit: int = 16) -> str:
+    return version if len(version) <= limit else version[: limit - 1] + "…"
 
 
 def write_reports(rounds: list[Round], reports_dir: Path) -> tuple[Path, Path]:
@@ -538,5 +582,6 @@ def simulate(
     """
     prepare_workdir(workdir)
     settings = simulation_settings(workdir, options.seed)
-    rounds = asyncio.run(run_rounds(options, settings, on_round))
+    with simulation_environment(workdir):
+        rounds = asyncio.run(run_rounds(options, settings, workdir, on_round))
     return (rounds, *write_reports(rounds, reports_dir))
