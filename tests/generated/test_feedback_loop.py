@@ -35,10 +35,13 @@ FEEDBACK_MODULES = (
     "serving",
     "settings",
     "signing",
+    "simulate",
     "stats",
+    "visitor",
 )
 FEEDBACK_TESTS = ("conftest", "test_api", "test_browser", "test_crash", "test_infra")
-FEEDBACK_TESTS += ("test_labels", "test_lake", "test_retrain", "test_serving", "test_stats")
+FEEDBACK_TESTS += ("test_labels", "test_lake", "test_retrain", "test_serving", "test_simulate")
+FEEDBACK_TESTS += ("test_stats",)
 LAYER_FILES = {
     ".copier-answers.feedback-loop.yml",
     ".feedback/.gitignore",
