@@ -119,7 +119,8 @@ class Round:
         truthful_likes: Of the voted predictions, how many a truthful visitor would like
             (equal to ``likes`` up to mistakes for truthful voters; the yardstick of the
             random-voter control).
-        retrained: Whether the trigger started retraining after the round.
+        retrained: Whether the trigger started retraining after the round (never after
+            the last round: no round would be served by that version).
     """
 
     model_version: str
@@ -413,7 +414,9 @@ async def run_rounds(
                 )
                 decision = await asyncio.to_thread(evaluate_policy, settings, policy)
                 outcome = "not due"
-                if decision.due:
+                if decision.due and number == options.rounds:
+                    outcome = "due; not started after the last round: no round would use it"
+                elif decision.due:
                     served, outcome = await asyncio.to_thread(trainer.retrain, app)
                     report.retrained = True
                 await asyncio.to_thread(record, make_sink(settings), decision, outcome)
