@@ -1,35 +1,38 @@
 """``feedback simulate``: a simulated population turns the data flywheel through the HTTP API.
 
 Each round, every simulated visitor uses the running service exactly as a browser would,
-through its HTTP API (an in-process ASGI client: ``httpx.ASGITransport``; the app's
-lifespan runs as in ``uvicorn``):
+through its HTTP API (an in-process ASGI client, ``httpx.ASGITransport``, with the app's
+lifespan run as ``uvicorn`` runs it):
 
 1. asks for predictions (``POST /api/predict``) on items of the project's pool and likes
-   or dislikes each one (``POST /api/feedback``) by its ground truth;
+   or dislikes each one (``POST /api/feedback``) by its ground truth (``visitor.py``
+   says, per task type, what a visitor asks and when they like the answer);
 2. answers panel challenges (``GET /api/challenge``, ``POST /api/challenge/{id}``):
    selects the panels whose item has the asked-for label.
 
-Then the retraining trigger runs (``retrain.check_and_maybe_retrain``) with the
-simulation's policy: enough new curated labels and no cooldown. When it is due, a new
-model version is trained on seed set + curated labels, registered and approved
-(automatically, here only), and the service serves it from the next round on, without a
-restart.
+Then the retraining trigger runs on the lake (``retrain.evaluate_policy`` with the
+simulation's policy: at least ``min_new_labels`` new curated labels, no cooldown; every
+check recorded in ``retrain_runs``). When it is due, the project's training runs on seed
+set + curated labels and registers a new model version in MLflow, the local quality gate
+approves it (automatically: in the simulation only), and the service serves it from the
+next round on, without a restart (``serving.ModelSlot``).
 
 The visitors' ground truth is the pool's held-back truth (``Pool.truth``, and the seed
 set's labels for the known panels): only the visitors in this module read it. Training
 sees it only through what they did: their votes, in the lake, turned into curated labels.
 ``--voters random`` makes visitors who pass the known panels (they are human) but answer
-everything else by a coin flip: the flywheel then has nothing to learn from, and the
-``truthful_likes`` of a round (how many of its predictions a truthful visitor would have
-liked) shows no lift.
+everything else by a coin flip: the flywheel turns and retrains, yet ``truthful_likes``
+(how many of a round's predictions a truthful visitor would have liked) does not rise.
 
 What a simulated visitor cannot do is *look* at a panel: it reads which pool item a panel
-shows from the service's own memory (``panel_items``), in place of the eyes of a person.
-It learns nothing else from there.
+shows from the service's memory (:func:`panel_items`), in place of a person's eyes. It
+takes nothing else from there: not whether a panel is known, nor any label.
 
 Deterministic for a seed: visitors, their cookies, items, answers and the service's HMAC
-key derive from ``--seed``, and the challenges are drawn by a seeded random generator
-(``Settings.challenge_seed``, settable only in code, never from the environment).
+key derive from ``--seed``, and challenges are drawn by a seeded generator
+(``Settings.challenge_seed``: settable in code only, never from the environment).
+Everything the simulation writes stays in its work folder (lake, state, MLflow registry,
+the training runs' reports and models), except ``flywheel.json`` and ``flywheel.png``.
 """
 
 from __future__ import annotations
