@@ -139,7 +139,8 @@ print(f"| variant | median s | min s | rows | runs |")
 print(f"|---|---:|---:|---:|---:|")
 for name, _ in variants:
     values = times[name]
-    print(f"| {name} | {statistics.median(values):.2f} | {min(values):.2f} | {rows[name]:,} | {len(values)} |")
+    median, best = statistics.median(values), min(values)
+    print(f"| {name} | {median:.2f} | {best:.2f} | {rows[name]:,} | {len(values)} |")
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(f"\nevents: {events:,}; peak RSS of the process: {peak:.0f} MiB")
 '''
@@ -164,10 +165,8 @@ def main() -> int:
             package = "bench_labels"
         script = work / "inner.py"
         script.write_text(INNER.replace("PACKAGE", package))
-        done = subprocess.run(
-            [str(project.python), str(script), str(args.events), str(args.runs), str(work / "lake")],
-            check=False,
-        )
+        command = [str(project.python), str(script), str(args.events), str(args.runs)]
+        done = subprocess.run([*command, str(work / "lake")], check=False)
         return done.returncode
 
 
