@@ -56,6 +56,7 @@ PROJECT_FILES = {
     "tests/test_evaluate.py",
     "tests/test_model.py",
     "tests/test_notebooks.py",
+    "tests/test_tracking.py",
 }
 PACKAGE_MODULES = (
     "__init__",
@@ -65,8 +66,10 @@ PACKAGE_MODULES = (
     "data",
     "evaluate",
     "features",
+    "mlflow_model",
     "model",
     "plots",
+    "tracking",
     "trainset",
 )
 

@@ -70,16 +70,21 @@ def test_no_statement_allows_every_action_on_every_resource(template: Path) -> N
         assert not everything, statement
 
 
-def test_bucket_is_kms_encrypted_private_and_tls_only() -> None:
+def test_buckets_are_encrypted_private_tls_only_and_access_logged() -> None:
     template = load("project.yaml")
-    (bucket,) = resources(template, "AWS::S3::Bucket")
-    (rule,) = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    data_bucket = template["Resources"]["DataBucket"]["Properties"]
+    (rule,) = data_bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
-    assert all(bucket["PublicAccessBlockConfiguration"].values())
-    (policy,) = resources(template, "AWS::S3::BucketPolicy")
-    (deny,) = policy["PolicyDocument"]["Statement"]
-    assert deny["Effect"] == "Deny"
-    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert data_bucket["LoggingConfiguration"]["DestinationBucketName"] == {
+        "Ref": "AccessLogBucket"
+    }
+    for bucket in resources(template, "AWS::S3::Bucket"):
+        assert all(bucket["PublicAccessBlockConfiguration"].values())
+        assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    for policy in resources(template, "AWS::S3::BucketPolicy"):
+        deny = policy["PolicyDocument"]["Statement"][-1]
+        assert deny["Effect"] == "Deny"
+        assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 
 def test_model_approval_starts_the_deployment() -> None:
@@ -95,7 +100,17 @@ def test_endpoint_has_capture_autoscaling_and_monitoring() -> None:
     capture = config["DataCaptureConfig"]
     assert capture["EnableCapture"] is True and "KmsKeyId" in capture
     assert resources(template, "AWS::ApplicationAutoScaling::ScalingPolicy")
-    assert resources(template, "AWS::SageMaker::MonitoringSchedule")
+    # Model Monitor is closed to new customers: a schedule starts the Evidently pipeline.
+    kinds = {item["Type"] for item in template["Resources"].values()}
+    assert not kinds & {
+        "AWS::SageMaker::MonitoringSchedule",
+        "AWS::SageMaker::DataQualityJobDefinition",
+    }
+    (schedule,) = resources(template, "AWS::Scheduler::Schedule")
+    parameters = schedule["Target"]["SageMakerPipelineParameters"]["PipelineParameterList"]
+    assert {item["Name"] for item in parameters} == {"EndpointName", "CaptureUri", "WindowHours"}
+    (alarm,) = resources(template, "AWS::CloudWatch::Alarm")
+    assert alarm["MetricName"] == "DatasetDrift" and alarm["AlarmActions"]
     stages = template["Parameters"]["StageName"]["AllowedValues"]
     assert stages == ["staging", "prod"]
     for stage in stages:
@@ -109,10 +124,12 @@ def workflow(name: str) -> dict[str, Any]:
 @pytest.mark.parametrize("name", ["build.yml", "deploy.yml"])
 def test_aws_access_uses_oidc_not_stored_keys(name: str) -> None:
     flow = workflow(name)
-    assert flow["permissions"]["id-token"] == "write"
+    # The OIDC token only for the jobs that assume a role, never the whole workflow.
+    assert flow["permissions"] == {}
     text = (WORKFLOWS / name).read_text()
     assert "aws-access-key-id" not in text and "AWS_SECRET_ACCESS_KEY" not in text
     for job in flow["jobs"].values():
+        assert job["permissions"]["id-token"] == "write"
         logins = [s for s in job["steps"] if "configure-aws-credentials" in s.get("uses", "")]
         assert logins and all("role-to-assume" in step["with"] for step in logins)
 
@@ -128,3 +145,10 @@ def test_ci_checks_the_pipeline_definition_and_infra() -> None:
     steps = workflow("ci.yml")["jobs"]["check"]["steps"]
     commands = " ".join(step.get("run", "") for step in steps)
     assert "definition --check" in commands and "cfn-lint" in commands
+
+
+def test_ci_runs_the_security_scanners() -> None:
+    steps = workflow("ci.yml")["jobs"]["scan"]["steps"]
+    commands = " ".join(step.get("run", "") for step in steps)
+    assert "zizmor --offline" in commands
+    assert "checkov" in commands and "shellcheck" in commands

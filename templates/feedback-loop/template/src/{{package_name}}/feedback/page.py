@@ -224,7 +224,7 @@ pre { background: #f5f5f5; padding: .5rem; overflow-x: auto; }
 <div id="like" data-feedback-like></div>
 </section>
 <section aria-labelledby="challenge-title">
-<h2 id="challenge-title">Help us label images</h2>
+<h2 id="challenge-title">Help us label examples</h2>
 <div id="challenge" data-feedback-challenge></div>
 </section>
 <p><a href="/stats">Stats: like-rate per model version, labels gathered</a></p>

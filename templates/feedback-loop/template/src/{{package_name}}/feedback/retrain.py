@@ -8,6 +8,9 @@ Retraining is due when either
   detect a 5-point drop with 80% power are in docs/feedback-loop.md); or
 * at least ``min_new_labels`` consensus labels appeared since the last retraining,
 
+or (with the production layer) data drift was found in k of the last n monitored windows
+(``production/monitoring.py``, ``DriftRule``; rules in docs/production.md),
+
 and the last retraining started more than ``cooldown_hours`` ago. Every check is
 written to the lake's ``retrain_runs`` table, so the cooldown holds across machines; a
 retraining that fails is recorded too, with its reason in one line (it counts for the
@@ -21,6 +24,7 @@ swaps it in (``serving.ModelSlot``).
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import json
 import math
@@ -116,6 +120,7 @@ def evaluate_policy(settings: Settings, policy: Policy, now: int | None = None) 
     ).fetchone()
     version = row[0] if row else None
     decision = Decision(due=False, model_version=version)
+    _check_drift(decision)
     if version is None:
         decision.notes.append("no predictions in the lake yet: nothing to judge")
     else:
@@ -313,3 +318,23 @@ def lambda_handler(event: dict, context: object) -> dict:
         "outcome": outcome,
         "failure": decision.failure,
     }
+
+
+def _check_drift(decision: Decision) -> None:
+    """Data drift as a reason to retrain, from the windows ``monitor`` recorded in the lake.
+
+    Only with the production layer (it owns monitoring and its lake); the cooldown above
+    applies to drift as to every other reason.
+    """
+    if importlib.util.find_spec(f"{PACKAGE}.production") is None:
+        return
+    monitoring = importlib.import_module(f"{PACKAGE}.production.monitoring")
+    settings = importlib.import_module(f"{PACKAGE}.production.settings")
+    drift = monitoring.drift_decision(settings.Settings().lake_uri)
+    decision.stats["drift_windows_breached"] = sum(
+        1 for window in drift.windows if window["dataset_drift"]
+    )
+    if drift.due:
+        decision.reasons.append(drift.reason)
+    else:
+        decision.notes.append(drift.reason)
