@@ -227,14 +227,11 @@ def simulate(
         click.echo(
             f"round {number}: {report.model_version} ({report.training_rows} training rows): "
             f"like-rate {rate} [{report.ci_low:.1%}, {report.ci_high:.1%}] of {report.votes} "
-            f"votes, {report.new_labels} new labels"
-            + (", retrained" if report.retrained else "")
+            f"votes, {report.new_labels} new labels" + (", retrained" if report.retrained else "")
         )
 
     try:
-        _, json_path, png_path = run_simulation(
-            options, Path(workdir), Path(reports_dir), progress
-        )
+        _, json_path, png_path = run_simulation(options, Path(workdir), Path(reports_dir), progress)
     except SimulationError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"report: {json_path}")

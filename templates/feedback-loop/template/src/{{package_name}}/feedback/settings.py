@@ -90,6 +90,7 @@ class Settings:
     def state_db(self) -> Path:
         """The SQLite state database (``state_path``, else ``state.db`` beside the key)."""
         return self.state_path or self.key_file.with_name("state.db")
+
     model_refresh_s: int = 30
     auto_approve: bool = False
 

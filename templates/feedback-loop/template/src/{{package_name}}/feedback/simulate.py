@@ -180,7 +180,9 @@ class Population:
             if target >= 0:
                 self.yes.setdefault(target, set()).add(item)
         self.known_items = {
-            item for positives, negatives in self.pool.known.values() for item in positives + negatives
+            item
+            for positives, negatives in self.pool.known.values()
+            for item in positives + negatives
         }
 
     def slip(self, visitor: Visitor) -> bool:
@@ -399,9 +401,7 @@ async def run_rounds(
                 start = now_us()
                 await visit_round(client, app, population)
                 end = now_us()
-                versions, votes, likes = await asyncio.to_thread(
-                    round_counts, settings, start, end
-                )
+                versions, votes, likes = await asyncio.to_thread(round_counts, settings, start, end)
                 labels_after = await asyncio.to_thread(curated_label_count, settings)
                 low, high = wilson_interval(likes, votes)
                 report = Round(
@@ -550,7 +550,9 @@ def flywheel_figure(rounds: list[Round]) -> Any:
     bottom.legend(fontsize=8, frameon=False, loc="upper left")
     bottom.set_ylabel("rows, labels", fontsize=10)
     bottom.set_xlabel("round (model version)", fontsize=11)
-    bottom.set_xticks(numbers, [f"{n}\n{_short(r.model_version)}" for n, r in zip(numbers, rounds, strict=True)])
+    bottom.set_xticks(
+        numbers, [f"{n}\n{_short(r.model_version)}" for n, r in zip(numbers, rounds, strict=True)]
+    )
     bottom.grid(axis="y", alpha=0.3)
     return figure
 

@@ -357,8 +357,7 @@ def labels_section(periods: list[LabelPeriod]) -> ChartSection:
         [period.start.strftime(fmt), f"{period.new:,}", f"{period.total:,}"] for period in periods
     ]
     summary = (
-        f"{periods[-1].total:,} curated labels in total, {periods[-1].new:,} in the latest "
-        "period."
+        f"{periods[-1].total:,} curated labels in total, {periods[-1].new:,} in the latest period."
         if periods
         else "No labels yet."
     )
