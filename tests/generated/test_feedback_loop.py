@@ -36,6 +36,7 @@ FEEDBACK_MODULES = (
     "settings",
     "signing",
     "simulate",
+    "state",
     "stats",
     "visitor",
 )
