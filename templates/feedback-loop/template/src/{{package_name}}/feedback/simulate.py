@@ -46,12 +46,13 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from .service import COOKIE
 from .settings import Settings
 from .stats import wilson_interval
 
@@ -146,7 +147,7 @@ class Visitor:
     cookie: str
     rng: random.Random
     truthful_likes: int = 0
-    votes: int = field(default=0)
+    votes: int = 0
 
 
 def _cookie(seed: int, index: int) -> str:
@@ -218,7 +219,7 @@ def panel_items(app: Any, challenge_id: str) -> dict[str, str]:
     return {panel.panel_id: panel.item_id for panel in challenge.panels}
 
 
-async def _ok(response: httpx.Response) -> dict[str, Any]:
+def _ok(response: httpx.Response) -> dict[str, Any]:
     if response.status_code != 200:
         raise SimulationError(
             f"{response.request.method} {response.request.url.path} answered "
@@ -232,10 +233,10 @@ async def predict_and_vote(
 ) -> None:
     """A visitor asks for predictions on items they know and likes or dislikes each."""
     options, task, pool = population.options, population.task, population.pool
-    headers = {"cookie": f"fb_sid={visitor.cookie}"}
+    headers = {"cookie": f"{COOKIE}={visitor.cookie}"}
     for _ in range(options.predictions_per_visitor):
         features, key = task.request(pool, visitor.index, visitor.rng)
-        made = await _ok(
+        made = _ok(
             await client.post("/api/predict", json={"features": features}, headers=headers)
         )
         liked_by_truth = task.would_like(pool, key, made["prediction"])
@@ -248,7 +249,7 @@ async def predict_and_vote(
             "feedback_token": made["feedback_token"],
             "value": value,
         }
-        await _ok(await client.post("/api/feedback", json=body, headers=headers))
+        _ok(await client.post("/api/feedback", json=body, headers=headers))
         visitor.votes += 1
         visitor.truthful_likes += int(liked_by_truth)
 
@@ -257,8 +258,8 @@ async def get_challenge(
     client: httpx.AsyncClient, app: Any, population: Population, visitor: Visitor
 ) -> tuple[str, list[str]]:
     """A visitor gets a challenge and decides: (challenge id, selected panel ids)."""
-    headers = {"cookie": f"fb_sid={visitor.cookie}"}
-    challenge = await _ok(await client.get("/api/challenge", headers=headers))
+    headers = {"cookie": f"{COOKIE}={visitor.cookie}"}
+    challenge = _ok(await client.get("/api/challenge", headers=headers))
     target = population.pool.prompts.index(challenge["prompt"])  # reading the prompt
     shows = panel_items(app, challenge["challenge_id"])
     selected = [
@@ -273,9 +274,9 @@ async def answer_challenge(
     client: httpx.AsyncClient, visitor: Visitor, challenge_id: str, selected: list[str]
 ) -> None:
     """A visitor sends their answer."""
-    headers = {"cookie": f"fb_sid={visitor.cookie}"}
+    headers = {"cookie": f"{COOKIE}={visitor.cookie}"}
     url = f"/api/challenge/{challenge_id}"
-    await _ok(await client.post(url, json={"selected": selected}, headers=headers))
+    _ok(await client.post(url, json={"selected": selected}, headers=headers))
 
 
 async def visit_round(client: httpx.AsyncClient, app: Any, population: Population) -> None:
