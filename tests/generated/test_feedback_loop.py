@@ -130,6 +130,12 @@ SLOW_CASES = [
         ("tests/feedback",),
         id="poc-ranking",
     ),
+    pytest.param(  # the flywheel's other headline task: its simulate tests (lift, control)
+        ["poc", "feedback-loop"],
+        answers_for("recommendation"),
+        ("tests/feedback",),
+        id="poc-recommendation",
+    ),
     pytest.param(
         ["poc", "production", "feedback-loop"],
         answers_for("classification", "building"),
