@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import git
+from generator.config import OrgConfig, load_config
 from generator.errors import UsageError
 from generator.journey import PRODUCTION_STAGES, next_stage
 from generator.layers import (
@@ -224,11 +225,15 @@ def _pinned_ref(source: LayerSource, version: str | None) -> str | None:
 
 
 def _add_layer_files(
-    project: Project, layer: str, data: Mapping[str, Any], vcs_ref: str | None
+    project: Project,
+    layer: str,
+    data: Mapping[str, Any],
+    vcs_ref: str | None,
+    config: OrgConfig | None = None,
 ) -> LayerChange:
     """Render a new layer beside the project's files and commit it; never overwrite."""
     root = project.root
-    source = _source_for_new_layer(project, layer)
+    source = _source_for_new_layer(project, layer, config)
     ref = _pinned_ref(source, vcs_ref)
     staging = Path(tempfile.mkdtemp(prefix=f"mljourney-add-{layer}-"))
     try:
@@ -242,28 +247,35 @@ def _add_layer_files(
     return LayerChange(layer, "added", None, version, files)
 
 
-def _source_for_new_layer(project: Project, layer: str) -> LayerSource:
-    """A new layer comes from where the core came from: the shipped bundles or the org's."""
+def _source_for_new_layer(
+    project: Project, layer: str, config: OrgConfig | None = None
+) -> LayerSource:
+    """A new layer comes from where the core came from: the shipped bundles or the org's.
+
+    ``config`` is the organisation config (``--config``); ``None`` reads $MLJOURNEY_CONFIG.
+    """
     core_src = project.core.src_path or ""
     if core_src.startswith(INSTALLED_BUNDLE_DIR):
         return install_bundle(layer)
-    from generator.config import load_config
-
-    sources = load_config(None).template_sources
+    sources = (config if config is not None else load_config(None)).template_sources
     if layer in sources:
         return LayerSource(layer, sources[layer])
     return install_bundle(layer)
 
 
-def add_layer(root: Path, layer: str) -> LifecycleReport:
-    """Add ``layer`` to an existing project, reusing the answers already given."""
+def add_layer(root: Path, layer: str, *, config: OrgConfig | None = None) -> LifecycleReport:
+    """Add ``layer`` to an existing project, reusing the answers already given.
+
+    ``config``: the organisation config whose template sources a new layer comes from
+    when the project does not use the shipped bundles (``None``: $MLJOURNEY_CONFIG).
+    """
     if layer not in ADDABLE_LAYERS:
         raise UsageError(f"unknown layer '{layer}': choose one of {', '.join(ADDABLE_LAYERS)}")
     project = load_project(root)
     if layer in project.layers:
         raise UsageError(f"{root} already has the {layer} layer")
     if layer == "production":
-        return graduate(root)
+        return graduate(root, config=config)
     _require_clean(root)
     report = LifecycleReport()
     core_version = project.core.commit
@@ -279,12 +291,15 @@ def add_layer(root: Path, layer: str) -> LifecycleReport:
     )
     project = load_project(root)
     data = {**project.user_answers("poc"), "feedback_loop": True}
-    report.changes.append(_add_layer_files(project, layer, data, core_version))
+    report.changes.append(_add_layer_files(project, layer, data, core_version, config))
     return report
 
 
-def graduate(root: Path) -> LifecycleReport:
-    """Move a PoC to production: same answers, code and docs; the production layer on top."""
+def graduate(root: Path, *, config: OrgConfig | None = None) -> LifecycleReport:
+    """Move a PoC to production: same answers, code and docs; the production layer on top.
+
+    ``config``: as for :func:`add_layer`.
+    """
     project = load_project(root)
     if "production" in project.layers:
         raise UsageError(f"{root} already has the production layer (stage {project.stage})")
@@ -306,7 +321,7 @@ def graduate(root: Path) -> LifecycleReport:
     )
     project = load_project(root)
     data = {**project.user_answers("poc"), **answer_change}
-    report.changes.append(_add_layer_files(project, "production", data, core_version))
+    report.changes.append(_add_layer_files(project, "production", data, core_version, config))
     if "feedback-loop" in project.layers:
         project = load_project(root)
         report.changes.append(
