@@ -126,7 +126,7 @@ def derive_sql() -> str:
     ), running AS (
         SELECT item_id, target, server_ts,
                count(*) OVER w AS n, sum(selected::INTEGER) OVER w AS yes
-        FROM counted
+        FROM counted SEMI JOIN consensus USING (item_id, target)
         WINDOW w AS (PARTITION BY item_id, target ORDER BY server_ts, event_id
                      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
     ), reached AS (
