@@ -104,7 +104,8 @@ def derive_sql() -> str:
     like_holds = task_pool.LIKE_HOLDS_SQL or "false"
     return f"""
     WITH distrusted AS (
-        SELECT subject FROM challenges WHERE server_ts <= $watermark GROUP BY subject
+        SELECT subject FROM challenges
+        WHERE server_ts <= $watermark AND subject IS NOT NULL GROUP BY subject
         HAVING sum(known_correct) < $min_known_accuracy * sum(known_total)
     ), latest AS (
         SELECT item_id, target, subject, selected, server_ts, event_id FROM label_votes
@@ -126,7 +127,7 @@ def derive_sql() -> str:
     ), running AS (
         SELECT item_id, target, server_ts,
                count(*) OVER w AS n, sum(selected::INTEGER) OVER w AS yes
-        FROM counted
+        FROM counted SEMI JOIN consensus USING (item_id, target)
         WINDOW w AS (PARTITION BY item_id, target ORDER BY server_ts, event_id
                      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
     ), reached AS (
