@@ -90,7 +90,8 @@ from PACKAGE.feedback.pool import load_pool
 
 pool, rng = load_pool(), random.Random(0)
 fitted = model.train(data.split(data.load_sample(), seed=0)[0], seed=0)
-requests = [task.request(pool, i, rng)[0] for i in range(visitors * options.predictions_per_visitor)]
+count = visitors * options.predictions_per_visitor
+requests = [task.request(pool, i, rng)[0] for i in range(count)]
 started = time.perf_counter()
 for features in requests:
     model.predict_records(fitted, [features])
