@@ -121,8 +121,10 @@ def main() -> int:
                 done = project.run("python", str(script), str(visitors), str(workdir))
                 results.setdefault(visitors, []).append(json.loads(done.stdout.splitlines()[-1]))
     for visitors, runs in results.items():
-        print(f"\n{visitors} visitors ({visitors * 4} predictions + votes, "
-              f"{visitors * 2} challenges), {len(runs)} runs, seconds:")
+        print(
+            f"\n{visitors} visitors ({visitors * 4} predictions + votes, "
+            f"{visitors * 2} challenges), {len(runs)} runs, seconds:"
+        )
         print("| phase | median | min |")
         print("|---|---:|---:|")
         for phase in runs[0]:
