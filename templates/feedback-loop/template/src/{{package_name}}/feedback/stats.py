@@ -150,22 +150,24 @@ def label_times(settings: Settings) -> list[dt.datetime]:
     return [_utc(ts) for ts in held]
 
 
-def label_periods(times: list[dt.datetime], max_periods: int = 24) -> list[LabelPeriod]:
-    """Bucket label times by day, hour or minute: the coarsest that shows a change.
+#: Period lengths the labels table and chart can use, shortest first.
+PERIODS = tuple(
+    dt.timedelta(seconds=seconds)
+    for seconds in (1, 5, 15, 60, 300, 900, 3600, 6 * 3600, 86400, 7 * 86400)
+)
 
-    Days when the labels span more than two days, hours when they span more than two
-    hours, else minutes; only the last ``max_periods`` periods with labels are kept (the
+
+def label_periods(times: list[dt.datetime], max_periods: int = 24) -> list[LabelPeriod]:
+    """Bucket label times into periods: the shortest length that needs ``max_periods`` or fewer.
+
+    From one second (a simulation's burst) to one week (months of a product); only the
+    last ``max_periods`` periods with labels are kept when even weeks are too many (the
     running total still counts every label).
     """
     if not times:
         return []
     span = times[-1] - times[0]
-    if span > dt.timedelta(days=2):
-        unit = dt.timedelta(days=1)
-    elif span > dt.timedelta(hours=2):
-        unit = dt.timedelta(hours=1)
-    else:
-        unit = dt.timedelta(minutes=1)
+    unit = next((p for p in PERIODS if span / p < max_periods), PERIODS[-1])
     epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     counts: dict[dt.datetime, int] = {}
     for time in times:
@@ -236,11 +238,11 @@ def like_rate_figure(rates: list[VersionRate]) -> Figure:
     axes.errorbar(
         xs, centres, yerr=errors, fmt="o", color=LIKE_COLOUR, capsize=5, elinewidth=1.5, ms=6
     )
-    for x, high, rate in zip(xs, highs, voted, strict=True):
+    for x, low, rate in zip(xs, lows, voted, strict=True):
         axes.annotate(
             f"n={rate.votes:,}",
-            (x, high),
-            xytext=(0, 4),
+            (x, low),
+            xytext=(0, -13),
             textcoords="offset points",
             ha="center",
             fontsize=9,
@@ -350,9 +352,9 @@ def like_rate_section(rates: list[VersionRate]) -> ChartSection:
 
 def labels_section(periods: list[LabelPeriod]) -> ChartSection:
     """The labels-over-time chart with its table: one row per period."""
-    fmt = "%Y-%m-%d %H:%M"
-    if len(periods) > 1 and periods[1].start - periods[0].start >= dt.timedelta(days=1):
-        fmt = "%Y-%m-%d"
+    unit = periods[0].end - periods[0].start if periods else dt.timedelta(days=1)
+    fmt = "%Y-%m-%d" if unit >= dt.timedelta(days=1) else "%Y-%m-%d %H:%M"
+    fmt += ":%S" if unit < dt.timedelta(minutes=1) else ""
     rows = [
         [period.start.strftime(fmt), f"{period.new:,}", f"{period.total:,}"] for period in periods
     ]
