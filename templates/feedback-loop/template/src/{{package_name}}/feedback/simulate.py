@@ -236,9 +236,7 @@ async def predict_and_vote(
     headers = {"cookie": f"{COOKIE}={visitor.cookie}"}
     for _ in range(options.predictions_per_visitor):
         features, key = task.request(pool, visitor.index, visitor.rng)
-        made = _ok(
-            await client.post("/api/predict", json={"features": features}, headers=headers)
-        )
+        made = _ok(await client.post("/api/predict", json={"features": features}, headers=headers))
         liked_by_truth = task.would_like(pool, key, made["prediction"])
         if liked_by_truth is None:  # the task gives visitors nothing to judge
             continue
