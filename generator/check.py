@@ -34,6 +34,7 @@ from generator.layers import (
 from generator.overlay import OVERLAYS_FILE, read_overlays
 from generator.project import read_answers
 from generator.reports import JUnitCase, JUnitSuite, junit_xml, text_table, to_json
+from generator.validate import invalid_texts
 
 # What each layer puts in every project: a trailing "/" means a directory.
 # `{package_name}` is filled in from the layer's answers.
@@ -529,6 +530,7 @@ def check_project(
         check_versions(versions, options.allow_drift),
         check_layout(root, answers),
         check_leftovers(root, files, texts),
+        _capped("valid-files", [Finding("valid-files", m, p) for m, p in invalid_texts(texts)]),
         check_overlays(root),
         *check_policy(root, options.policy, stage, versions, texts),
     )

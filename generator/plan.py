@@ -25,6 +25,7 @@ from generator.questionnaire import (
     core_question,
     default_for,
     is_asked_by_copier,
+    organisation_questions,
     poc_stage_questions,
     production_stages,
     questionnaire,
@@ -133,14 +134,15 @@ def make_plan(
 ) -> Plan:
     """Decide the stage, the layers and every answer of a new project.
 
-    Given answers are validated first (an unknown one is a ``UsageError`` naming the
-    known ones); then each question of the plan's layers, in copier.yml order, is asked
+    Given answers are validated first (an unknown one is a ``UsageError`` naming the known
+    ones); then each question of the plan's layers, in copier.yml order, is asked
     (``prompter``) or takes its default: the organisation's default answer
-    (``org_defaults``, validated, used only for questions this plan's layers ask) or
-    the copier.yml default rendered with the answers so far. The charter's questions
-    (``_poc_stage_questions``) are asked at the PoC stages only; a question whose
-    ``when`` is false is neither asked nor passed. ``warn`` is called with each
-    warning as it arises (the early-production warning, before its confirmation).
+    (``org_defaults``, validated, used only for questions this plan's layers ask) or the
+    copier.yml default rendered with the answers so far. The charter's questions
+    (``_poc_stage_questions``) are asked at the PoC stages only, the organisation's CI
+    settings (``_organisation_questions``) never; a question whose ``when`` is false is
+    neither asked nor passed. ``warn`` is called with each warning as it arises (the
+    early-production warning, before its confirmation).
     """
     defaults = dict(org_defaults or {})
     known_everywhere = {q.name for q in questionnaire()}
@@ -158,6 +160,7 @@ def make_plan(
     production, warnings = _production(stage, given, prompter, warn)
     values: dict[str, Any] = {"stage": stage, "is_production": production}
     skipped_here = poc_stage_questions() if stage in production_stages() else frozenset()
+    skipped_here |= organisation_questions()
 
     def settle(question: Question) -> None:
         name = question.name

@@ -127,6 +127,15 @@ def poc_stage_questions() -> frozenset[str]:
     return frozenset(_config(CORE).get("_poc_stage_questions", ()))
 
 
+def organisation_questions() -> frozenset[str]:
+    """The questions `new` never prompts for (the core's ``_organisation_questions``).
+
+    How the project's CI installs mljourney and treats drift: an organisation's decision,
+    set in its config's ``defaults:``; a team may still give them with ``--data``.
+    """
+    return frozenset(_config(CORE).get("_organisation_questions", ()))
+
+
 @functools.cache
 def _jinja() -> Any:
     from jinja2.sandbox import SandboxedEnvironment

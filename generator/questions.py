@@ -28,6 +28,8 @@ _PACKAGE = re.compile(r"^[a-z][a-z0-9_]*$")
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")
 _ACCOUNT = re.compile(r"^[0-9]{12}$")
 _ORGANISATION = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
+# A pip requirement that is safe inside a GitHub Actions expression's quoted string.
+_REQUIREMENT = re.compile(r"^[A-Za-z0-9_.+:/@=<>!~,#&%?\[\]-]{0,200}\Z")
 _TRUE = {"true", "yes", "y", "1", "on"}
 _FALSE = {"false", "no", "n", "0", "off"}
 
@@ -159,6 +161,15 @@ def _weeks(value: str) -> str:
     return value.strip()
 
 
+def _requirement(value: str) -> str:
+    if not _REQUIREMENT.match(value):
+        raise UsageError(
+            "mljourney_requirement must be one pip requirement of at most 200 characters, "
+            f"without spaces or quotes (e.g. 'mljourney==0.2.0'), not '{value[:60]}'"
+        )
+    return value
+
+
 # The checks Copier's copier.yml cannot express, by question name (a test keeps every key
 # a question of some layer). Choices and types are checked for every question.
 VALIDATORS: Mapping[str, Callable[[str], str]] = {
@@ -174,6 +185,7 @@ VALIDATORS: Mapping[str, Callable[[str], str]] = {
     "data_sources": _text("data_sources", required=False),
     "aws_region": _pattern("aws_region", _REGION, "eu-west-1"),
     "aws_account_id": _pattern("aws_account_id", _ACCOUNT, "123456789012"),
+    "mljourney_requirement": _requirement,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from typing import Any
 
@@ -15,7 +16,8 @@ class MljourneyGroup(click.Group):
     """Turns mljourney errors into one line on stderr and their exit code.
 
     ``UsageError`` exits 2, any other ``MljourneyError`` its ``exit_code`` (1); Click's own
-    usage errors keep Click's handling (exit 2).
+    usage errors keep Click's handling (exit 2); an interrupt (SIGINT, or SIGTERM during a
+    lifecycle step) exits 130.
     """
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -24,6 +26,15 @@ class MljourneyGroup(click.Group):
         except MljourneyError as error:
             click.echo(f"mljourney: error: {error}", err=True)
             sys.exit(error.exit_code)
+        except KeyboardInterrupt:
+            for sig in (signal.SIGINT, signal.SIGTERM):  # a second signal must not cut this
+                signal.signal(sig, signal.SIG_IGN)
+            click.echo(
+                "mljourney: interrupted; nothing half-done was left (git log shows where the "
+                "project stands)",
+                err=True,
+            )
+            sys.exit(130)
 
 
 @click.group(cls=MljourneyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -70,6 +70,11 @@ def _warn(message: str) -> None:
     metavar="SOURCE",
     help="A Copier or Cookiecutter template to render on top (path or git URL); repeatable.",
 )
+@click.option(
+    "--trust",
+    is_flag=True,
+    help="Let overlays run Copier tasks, migrations and Jinja extensions (unsafe; off).",
+)
 @config_option
 def new(
     dest: Path | None,
@@ -82,6 +87,7 @@ def new(
     into_existing: bool,
     no_git: bool,
     overlays: tuple[str, ...],
+    trust: bool,
     config_path: Path | None,
 ) -> None:
     """Create a project for your journey stage in DEST (default: ./PROJECT_NAME)."""
@@ -121,6 +127,7 @@ def new(
         plan.data(),
         init_git=not no_git,
         overlays=(*config.overlays, *overlays),
+        trust=trust,
     )
     click.echo(
         f"Created {plan.project_name} in {target} "

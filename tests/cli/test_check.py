@@ -156,6 +156,7 @@ def test_junit_report_has_one_testcase_per_project_and_rule(fleet: list[Path], t
         "versions",
         "layout",
         "conflicts",
+        "valid-files",
         "overlays",
         "policy:required_paths",
         "policy:forbidden_patterns",

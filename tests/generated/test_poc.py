@@ -33,6 +33,9 @@ MODELS_IN_PRODUCTION = ("0", "1-2", "3+")
 PROJECT_FILES = {
     ".copier-answers.poc.yml",
     ".gitignore",
+    ".github/workflows/ci.yml",
+    ".github/workflows/mljourney-check.yml",
+    ".github/workflows/mljourney-update.yml",
     "AGENTS.md",
     "README.md",
     "environment.yml",
