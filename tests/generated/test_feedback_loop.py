@@ -29,17 +29,24 @@ FEEDBACK_MODULES = (
     "__init__",
     "challenge",
     "commands",
+    "items",
+    "labels",
     "lake",
     "page",
+    "pool",
     "retrain",
     "service",
+    "serving",
     "settings",
     "signing",
+    "simulate",
     "state",
     "stats",
+    "visitor",
 )
 FEEDBACK_TESTS = ("conftest", "test_api", "test_browser", "test_crash", "test_infra")
-FEEDBACK_TESTS += ("test_lake", "test_retrain", "test_scale")
+FEEDBACK_TESTS += ("test_labels", "test_lake", "test_retrain", "test_scale", "test_serving")
+FEEDBACK_TESTS += ("test_simulate", "test_stats")
 LAYER_FILES = {
     ".copier-answers.feedback-loop.yml",
     ".feedback/.gitignore",
@@ -180,6 +187,12 @@ SLOW_CASES = [
         answers_for("ranking", "experimenting"),
         ("tests/feedback",),
         id="poc-ranking",
+    ),
+    pytest.param(  # the flywheel's other headline task: its simulate tests (lift, control)
+        ["poc", "feedback-loop"],
+        answers_for("recommendation"),
+        ("tests/feedback",),
+        id="poc-recommendation",
     ),
     pytest.param(
         ["poc", "production", "feedback-loop"],

@@ -74,6 +74,7 @@ PACKAGE_MODULES = (
     "model",
     "plots",
     "tracking",
+    "trainset",
 )
 
 

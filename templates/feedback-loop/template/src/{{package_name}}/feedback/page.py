@@ -6,11 +6,17 @@ page and include the script; it calls the API of the origin it was loaded from (
 origin of the product needs ``FEEDBACK_CORS_ORIGINS``).
 Both are keyboard accessible (native buttons, ``aria-pressed`` toggles, a polite live
 region for results) and refuse a second submit while one is in flight.
+
+The stats page (``/stats``) is built here from the charts and numbers of ``stats.py``:
+every chart is a captioned figure with alternative text, beside a table that carries
+the same numbers (``caption``, ``th scope``) for screen readers.
 """
 
 from __future__ import annotations
 
+import base64
 import html
+from dataclasses import dataclass
 
 from . import PROJECT_NAME
 
@@ -218,7 +224,7 @@ pre { background: #f5f5f5; padding: .5rem; overflow-x: auto; }
 <div id="like" data-feedback-like></div>
 </section>
 <section aria-labelledby="challenge-title">
-<h2 id="challenge-title">Help us label images</h2>
+<h2 id="challenge-title">Help us label examples</h2>
 <div id="challenge" data-feedback-challenge></div>
 </section>
 <p><a href="/stats">Stats: like-rate per model version, labels gathered</a></p>
@@ -249,3 +255,102 @@ newSuggestion();
 </script>
 </body></html>
 """.replace("__PROJECT__", html.escape(PROJECT_NAME))
+
+
+# --- the stats page (GET /stats): charts from stats.py, each beside its data table ---
+
+STATS_STYLE = """<style>
+body { font-family: system-ui, sans-serif; max-width: 80rem; margin: 2rem auto; padding: 0 1rem;
+  color: #1a1a1a; }
+.chart-and-table { display: flex; flex-wrap: wrap; gap: 1.5rem; align-items: flex-start; }
+figure { margin: 0; flex: 1 1 440px; max-width: 600px; }
+figure img { max-width: 100%; height: auto; }
+figcaption { font-size: .9rem; color: #333; }
+table { border-collapse: collapse; font-size: .85rem; flex: 0 1 auto; }
+caption { text-align: left; font-weight: 600; padding-bottom: .3rem; }
+td, th { border: 1px solid #bbb; padding: .25rem .5rem; }
+td { text-align: right; font-variant-numeric: tabular-nums; }
+thead th { background: #eef2f7; }
+:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
+</style>"""
+
+
+@dataclass(frozen=True)
+class ChartSection:
+    """One chart of the stats page with the table that carries the same numbers.
+
+    Attributes:
+        key: Stable id fragment (letters and '-'): ids ``<key>-title``, ``<key>-chart``.
+        heading: The section's heading.
+        png: The chart, PNG bytes drawn by matplotlib.
+        alt: Alternative text: what the chart shows and its main numbers.
+        caption: The figure's visible caption (how to read it).
+        table_caption: The table's caption.
+        columns: Column headers; the first column heads each row.
+        rows: Cell texts, one list per row, as long as ``columns``.
+        empty: What the table says when there are no rows.
+    """
+
+    key: str
+    heading: str
+    png: bytes
+    alt: str
+    caption: str
+    table_caption: str
+    columns: list[str]
+    rows: list[list[str]]
+    empty: str
+
+
+def data_uri(png: bytes) -> str:
+    """A ``data:`` URI for PNG bytes, so a chart needs no second request."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def chart_section(section: ChartSection) -> str:
+    """A section: heading, the chart as a captioned figure and its data table beside it."""
+    e = html.escape
+    head = "".join(f'<th scope="col">{e(name)}</th>' for name in section.columns)
+    body = (
+        "".join(
+            f'<tr><th scope="row">{e(row[0])}</th>'
+            + "".join(f"<td>{e(c)}</td>" for c in row[1:])
+            + "</tr>"
+            for row in section.rows
+        )
+        or f'<tr><td colspan="{len(section.columns)}">{e(section.empty)}</td></tr>'
+    )
+    return f"""<section aria-labelledby="{section.key}-title">
+<h2 id="{section.key}-title">{e(section.heading)}</h2>
+<div class="chart-and-table">
+<figure id="{section.key}-chart">
+<img src="{data_uri(section.png)}" alt="{e(section.alt)}" width="600" height="320">
+<figcaption>{e(section.caption)}</figcaption>
+</figure>
+<table id="{section.key}-table"><caption>{e(section.table_caption)}</caption>
+<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
+</div>
+</section>"""
+
+
+def stats_page(sections: list[ChartSection], counts: dict[str, int]) -> str:
+    """The whole stats page: each chart section, then the challenge's totals."""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{html.escape(PROJECT_NAME)}: feedback stats</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+{STATS_STYLE}
+</head><body><main>
+<h1>{html.escape(PROJECT_NAME)}: feedback stats</h1>
+{"".join(chart_section(section) for section in sections)}
+<section aria-labelledby="counts-title">
+<h2 id="counts-title">The challenge so far</h2>
+<ul id="label-counts">
+<li>challenges answered: {counts["challenges"]:,} (passed: {counts["passed"]:,})</li>
+<li>panel votes from visitors who passed: {counts["votes"]:,}</li>
+<li>curated labels: <strong>{counts["labels"]:,}</strong> ({counts["challenge_labels"]:,} from
+challenge consensus, {counts["feedback_labels"]:,} from feedback on predictions)</li>
+</ul>
+</section>
+<p><a href="/">Back to the demo</a></p>
+</main></body></html>"""

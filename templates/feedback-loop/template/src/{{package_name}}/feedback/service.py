@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import hashlib
 import json
-import pickle
 import re
 import secrets
 import threading
@@ -33,9 +31,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from starlette.routing import Match
 
-from .challenge import Challenge, ChallengeStore, Panel, grade, load_pool
+from .challenge import Challenge, ChallengeStore, Panel, grade, load_pool, prompt_of
 from .lake import GroupCommitWriter, Record, make_sink, now_us
 from .page import DEMO_PAGE, WIDGET_JS
+from .serving import ModelSlot, ServedModel, load_served_model
 from .settings import Settings
 from .signing import Signer, load_key
 from .state import LEASE_S, StateStore, Written, make_state_store
@@ -43,34 +42,6 @@ from .stats import render_stats
 
 COOKIE = "fb_sid"
 _COOKIE_VALUE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-
-
-@dataclass
-class ServedModel:
-    """The model the service answers with."""
-
-    fitted: Any
-    version: str
-    feature_columns: list[str]
-    sample_rows: list[dict[str, Any]]
-
-
-def load_served_model(settings: Settings) -> ServedModel:
-    """Load ``settings.model_path``, or train the project's baseline on its sample data."""
-    from .. import data, model
-
-    frame = data.load_sample()
-    columns = list(data.feature_columns(frame))
-    if settings.model_path:
-        fitted = model.load(settings.model_path)
-    else:
-        train, _ = data.split(frame, seed=0)
-        fitted = model.train(train, seed=0)
-    version = settings.model_version or (
-        "baseline-" + hashlib.sha256(pickle.dumps(fitted)).hexdigest()[:10]
-    )
-    rows = json.loads(frame[columns].head(500).to_json(orient="records"))
-    return ServedModel(fitted, version, columns, rows)
 
 
 class RateLimiter:
@@ -110,9 +81,11 @@ class SharedChallenges:
     drawn challenge is kept in the state store as JSON, with a wall-clock expiry.
     """
 
-    def __init__(self, store: StateStore, ttl_s: float, pass_ttl_s: float) -> None:
+    def __init__(
+        self, store: StateStore, ttl_s: float, pass_ttl_s: float, seed: int | None = None
+    ) -> None:
         self.store, self.ttl_s, self.pass_ttl_s = store, ttl_s, pass_ttl_s
-        self._draw = ChallengeStore(ttl_s, pass_ttl_s)
+        self._draw = ChallengeStore(ttl_s, pass_ttl_s, seed=seed)
 
     def issue(self, subject: str) -> tuple[Challenge, list[str]]:
         """Draw a challenge for ``subject`` and keep it; returns it and its panel images."""
@@ -159,11 +132,16 @@ class State:
 
     settings: Settings
     signer: Signer
-    model: ServedModel
+    slot: ModelSlot
     store: StateStore
     writer: GroupCommitWriter
     challenges: SharedChallenges
     limiter: RateLimiter
+
+    @property
+    def model(self) -> ServedModel:
+        """The model version served right now (see ``serving.ModelSlot``)."""
+        return self.slot.model
 
 
 def error(status: int, message: str) -> HTTPException:
@@ -392,10 +370,16 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
         state = State(
             settings=settings,
             signer=signer,
-            model=served or load_served_model(settings),
+            slot=ModelSlot(
+                served or load_served_model(settings),
+                settings.model_refresh_s,
+                pinned=served is not None or bool(settings.model_path or settings.model_version),
+            ),
             store=store,
             writer=writer,
-            challenges=SharedChallenges(store, settings.challenge_ttl_s, settings.pass_ttl_s),
+            challenges=SharedChallenges(
+                store, settings.challenge_ttl_s, settings.pass_ttl_s, settings.challenge_seed
+            ),
             limiter=RateLimiter(settings.rate_limit_per_minute),
         )
         load_pool()
@@ -478,6 +462,8 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
     @app.post("/api/predict")
     async def predict(body: PredictBody, request: Request) -> JSONResponse:
         state, subject, cookie = subject_of(request, "predict")
+        if state.slot.due():  # a newly approved model version is served without a restart
+            await asyncio.to_thread(state.slot.refresh)
         model = state.model
         features = body.features
         if features is None:
@@ -574,7 +560,7 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
         challenge, images = await asyncio.to_thread(state.challenges.issue, subject)
         payload = {
             "challenge_id": challenge.challenge_id,
-            "prompt": f"Select every panel showing a {challenge.target}",
+            "prompt": prompt_of(challenge),
             "panels": [
                 {"id": panel.panel_id, "image": image}
                 for panel, image in zip(challenge.panels, images, strict=True)
@@ -606,7 +592,6 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
             raise error(410, "challenge expired; get a new one")
         outcome = grade(challenge, selected)
         ts = now_us()
-        pool = load_pool()
         records = [
             (
                 "challenges",
@@ -627,14 +612,14 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
                 {
                     "event_id": uuid.uuid4().hex,
                     "challenge_id": challenge.challenge_id,
-                    "item_id": pool.item_ids[index],
+                    "item_id": item_id,
                     "target": challenge.target,
                     "selected": chosen,
                     "subject": subject,
                     "server_ts": ts,
                 },
             )
-            for index, chosen in outcome.votes
+            for item_id, chosen in outcome.votes
         ]
         await state.writer.append(records)
         if not outcome.passed:

@@ -54,6 +54,13 @@ class Settings:
             embedded in another origin of the product); empty: same origin only.
         cookie_samesite: ``lax`` (default), ``strict`` or ``none`` for the visitor cookie.
         cookie_secure: Send the visitor cookie over HTTPS only (required with ``none``).
+        challenge_seed: Seed of the challenges' random draws, for ``feedback simulate`` only
+            (a reproducible run). Never read from the environment: predictable challenges
+            are guessable ones.
+        model_refresh_s: How often (at most) the service asks the model registry for a newly
+            approved model version to serve (0: never).
+        auto_approve: Approve the model version a retraining registers, when it passes the
+            quality gate (``FEEDBACK_AUTO_APPROVE=1``; off by default: a person approves).
     """
 
     lake_dir: Path = Path("lake")
@@ -77,11 +84,15 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     cookie_samesite: str = "lax"
     cookie_secure: bool = False
+    challenge_seed: int | None = None
 
     @property
     def state_db(self) -> Path:
         """The SQLite state database (``state_path``, else ``state.db`` beside the key)."""
         return self.state_path or self.key_file.with_name("state.db")
+
+    model_refresh_s: int = 30
+    auto_approve: bool = False
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -109,6 +120,8 @@ class Settings:
             "cors_origins": _origins(env.get("FEEDBACK_CORS_ORIGINS", "")),
             "cookie_samesite": env.get("FEEDBACK_COOKIE_SAMESITE", "lax").lower(),
             "cookie_secure": env.get("FEEDBACK_COOKIE_SECURE", "") == "1",
+            "model_refresh_s": _int("FEEDBACK_MODEL_REFRESH_S", 30),
+            "auto_approve": env.get("FEEDBACK_AUTO_APPROVE", "") == "1",
         }
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
