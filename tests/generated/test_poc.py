@@ -75,6 +75,7 @@ PACKAGE_MODULES = (
     "model",
     "plots",
     "tracking",
+    "trainset",
 )
 
 

@@ -199,7 +199,7 @@ def test_assess_saves_the_language_for_new(tmp_path: Path) -> None:
 
 
 # A page text: _("...") in Python or the widgets' JavaScript, [[...]] in the demo page's HTML.
-_PAGE_TEXT = re.compile(r'\b_\("((?:[^"\\]|\\.)*)"\)|\[\[(.+?)\]\]')
+_PAGE_TEXT = re.compile(r'\b_\("((?:[^"\\]|\\.)*)"\)|\[\[([^\[\]]+)\]\]')
 
 
 def _catalogue(language: str) -> dict[str, str]:
@@ -213,13 +213,22 @@ def _catalogue(language: str) -> dict[str, str]:
 
 
 def test_every_page_text_has_japanese() -> None:
+    import ast
     import json
 
     source = templates_dir() / "feedback-loop" / "template" / "src"
     texts = set()
-    for path in source.rglob("*.py*"):
-        for python_or_js, html in _PAGE_TEXT.findall(path.read_text(encoding="utf-8")):
+    for path in source.rglob("*.py"):
+        code = path.read_text(encoding="utf-8")
+        # _("...") in the widgets' JavaScript, [[...]] in the demo page's HTML
+        for python_or_js, html in _PAGE_TEXT.findall(code):
             texts.add(json.loads(f'"{python_or_js}"') if python_or_js else html)
+        # _("...") calls in Python, also those whose text spans several lines
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_":
+                (argument,) = node.args
+                if isinstance(argument, ast.Constant):  # not the [[...]] lookup itself
+                    texts.add(argument.value)
     assert len(texts) > 15
     japanese = _catalogue("ja")
     assert sorted(texts - set(japanese)) == []

@@ -34,12 +34,66 @@ CATALOGUE: dict[str, str] = {
     "feedback loop demo": "フィードバックループのデモ",
     "A suggestion from the model": "モデルからの提案",
     "Get a new suggestion": "新しい提案を表示",
-    "Help us label images": "データのラベル付けにご協力ください",
+    "Help us label examples": "データのラベル付けにご協力ください",
     "Stats: like-rate per model version, labels gathered": (
         "統計：モデルバージョンごとのいいね率、集まったラベル"
     ),
     "Could not get a suggestion: ": "提案を取得できませんでした：",
     "Model {version} predicts: ": "モデル {version} の予測：",
+    # The stats page
+    "feedback stats": "フィードバックの統計",
+    "Like-rate per model version": "モデルバージョンごとのいいね率",
+    "Like-rate per model version (oldest first)": "モデルバージョンごとのいいね率（古い順）",
+    "Chart of the like-rate per model version with 95% intervals. {summary}": (
+        "モデルバージョンごとのいいね率と95％区間のグラフ。{summary}"
+    ),
+    "{count} model versions with votes. Latest, {version}: {rate} liked "
+    "({low} to {high}) of {votes} votes.": (
+        "投票のあるモデルバージョンは {count} 個。最新の {version}：{votes} 票のうち"
+        " {rate} がいいね（{low}〜{high}）。"
+    ),
+    "No votes yet.": "まだ投票がありません。",
+    "Dots: share of active votes that are likes; bars: 95% Wilson score interval; "
+    "n: votes. Versions whose intervals do not overlap differ clearly.": (
+        "点：有効な投票のうちいいねの割合。棒：95％ Wilson スコア区間。n：投票数。"
+        "区間が重ならないバージョンどうしは明確に異なります。"
+    ),
+    "model version": "モデルバージョン",
+    "first prediction (UTC)": "最初の予測（UTC）",
+    "predictions": "予測",
+    "votes": "投票",
+    "likes": "いいね",
+    "like-rate": "いいね率",
+    "95% interval": "95％区間",
+    "No predictions yet.": "まだ予測がありません。",
+    "Labels gathered over time": "集まったラベルの推移",
+    "Chart of curated labels gathered over time. {summary}": (
+        "集まった curated のラベルの推移のグラフ。{summary}"
+    ),
+    "{total} curated labels in total, {new} in the latest period.": (
+        "curated のラベルは合計 {total} 件、直近の期間に {new} 件。"
+    ),
+    "No labels yet.": "まだラベルがありません。",
+    "Line: running total of curated labels (challenge consensus and feedback on "
+    "predictions, see docs/feedback-loop.md); bars: labels first seen in each period.": (
+        "線：curated のラベルの累計（認証の合意と予測へのフィードバック。docs/feedback-loop.md を"
+        "参照）。棒：各期間に初めて現れたラベル。"
+    ),
+    "Curated labels per period": "期間ごとの curated のラベル",
+    "period starting (UTC)": "期間の開始（UTC）",
+    "new labels": "新しいラベル",
+    "running total": "累計",
+    "The challenge so far": "これまでの認証",
+    "challenges answered: {answered} (passed: {passed})": (
+        "回答された認証：{answered}（合格：{passed}）"
+    ),
+    "panel votes from visitors who passed: {votes}": "合格した訪問者のパネルへの投票：{votes}",
+    "curated labels: {total} ({challenge} from challenge consensus, "
+    "{feedback} from feedback on predictions)": (
+        "curated のラベル：{total}（認証の合意から {challenge}、"
+        "予測へのフィードバックから {feedback}）"
+    ),
+    "Back to the demo": "デモに戻る",
 }
 
 

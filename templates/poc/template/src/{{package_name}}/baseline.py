@@ -4,7 +4,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import data, evaluate, model, plots, tracking
+from . import data, evaluate, model, plots, tracking, trainset
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,8 @@ def run_baseline(
     tracked in MLflow (see `tracking`): parameters, metrics, plots, the training data and
     the model, registered as a new model version pending approval. A run that fails is
     recorded as a failed MLflow run with its reason, then the error is raised again.
+    It trains on `trainset.training_set` (with the feedback loop: seed set + curated
+    labels) and the model version records its training rows, label count and lake watermark.
     """
     root = project_root()
     reports_dir = Path(reports_dir) if reports_dir else root / "reports"
@@ -70,7 +72,9 @@ def run_baseline(
     try:
         frame = data.load_sample()
         train, test = data.split(frame, seed=seed)
-        fitted = model.train(train, seed=seed)
+        trained_on = trainset.training_set(train, root)
+        tags |= trained_on.tags()
+        fitted = model.train(trained_on.frame, seed=seed)
         metrics = evaluate.evaluate(fitted, test)
         plot_paths = [
             plots.plot_overview(frame, reports_dir),
@@ -83,7 +87,7 @@ def run_baseline(
         fitted,
         params=params,
         metrics=metrics,
-        training_data=train,
+        training_data=trained_on.frame,
         figures=plot_paths,
         tags=tags,
     )

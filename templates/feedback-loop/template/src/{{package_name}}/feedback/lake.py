@@ -16,20 +16,24 @@ interrupted), so every read de-duplicates on ``event_id``, keeping the earliest 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import fcntl
 import io
 import json
 import os
+import re
 import threading
 import time
 import uuid
 from collections import defaultdict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from .settings import Settings
@@ -96,7 +100,9 @@ SCHEMAS: dict[str, pa.Schema] = {
 _DUCK_TYPES = {
     pa.string(): "VARCHAR",
     pa.int64(): "BIGINT",
+    pa.int32(): "INTEGER",
     pa.int16(): "SMALLINT",
+    pa.float64(): "DOUBLE",
     pa.int8(): "TINYINT",
     pa.bool_(): "BOOLEAN",
 }
@@ -111,7 +117,8 @@ def now_us() -> int:
 
 DAY_US = 86_400_000_000
 _EPOCH = dt.date(1970, 1, 1)
-_COLUMNS = {table: frozenset(schema.names) for table, schema in SCHEMAS.items()}
+#: What every record must carry (partitioning and de-duplication need them).
+REQUIRED = frozenset({"event_id", "server_ts"})
 
 
 def partition_of(server_ts: int) -> str:
@@ -120,16 +127,25 @@ def partition_of(server_ts: int) -> str:
 
 
 def _check(table: str, record: Record) -> None:
-    columns = _COLUMNS.get(table)
-    if columns is None:
+    """Refuse unknown tables, records without ``REQUIRED`` keys and keys not in the schema.
+
+    Other schema columns may be missing from a record: they are written as NULL, so a
+    column added to a table (schema evolution: nullable columns) needs no change of the
+    writers that do not fill it yet.
+    """
+    schema = SCHEMAS.get(table)
+    if schema is None:
         raise ValueError(f"unknown lake table {table!r}")
-    if not columns <= record.keys():
-        raise ValueError(f"{table} record lacks {sorted(columns - record.keys())}")
+    if not REQUIRED <= record.keys():
+        raise ValueError(f"{table} record lacks {sorted(REQUIRED - record.keys())}")
+    unknown = record.keys() - set(schema.names)
+    if unknown:
+        raise ValueError(f"{table} has no columns {sorted(unknown)}")
 
 
 def _arrow(table: str, records: Sequence[Record]) -> pa.Table:
     schema = SCHEMAS[table]
-    return pa.Table.from_pylist([{k: r[k] for k in schema.names} for r in records], schema)
+    return pa.Table.from_pylist([{k: r.get(k) for k in schema.names} for r in records], schema)
 
 
 def _by_partition(batch: Iterable[tuple[str, Record]]) -> dict[tuple[str, str], list[Record]]:
@@ -248,7 +264,7 @@ class FirehoseSink:
         lines = []
         for table, record in batch:
             _check(table, record)
-            row = {k: record[k] for k in SCHEMAS[table].names}
+            row = {k: record.get(k) for k in SCHEMAS[table].names}
             row |= {"_table": table, "_dt": partition_of(record["server_ts"])}
             lines.append(json.dumps(row, separators=(",", ":")).encode() + b"\n")
         for chunk in firehose_chunks(lines):
@@ -290,13 +306,21 @@ class GroupCommitWriter:
     one batch is gathered and written while another waits for its fsync. When the last
     batch held more than one request (there is load), a writer lingers ``linger_s`` to
     gather more: a little latency for far fewer fsyncs. Requests are queued on a deque
-    (no lock on the request path); a writer is woken through an event.
+    (no lock on the request path); a writer is woken through an event. ``on_written``
+    runs after each batch is durable and before anyone is acknowledged (the service
+    records there, in its shared state store, what the lake now holds).
     """
 
     def __init__(
-        self, sink: Sink, max_batch: int = 5000, linger_s: float = 0.002, writers: int = 2
+        self,
+        sink: Sink,
+        max_batch: int = 5000,
+        linger_s: float = 0.002,
+        writers: int = 2,
+        on_written: Callable[[list[tuple[str, Record]]], None] | None = None,
     ) -> None:
         self.sink, self.max_batch, self.linger_s = sink, max_batch, linger_s
+        self.on_written = on_written
         self._pending: deque[Any] = deque()
         self._wake = threading.Event()
         self._take = threading.Lock()
@@ -350,7 +374,10 @@ class GroupCommitWriter:
                 continue
             error: BaseException | None = None
             try:
-                self.sink.write([pair for records, _, _ in items for pair in records])
+                batch = [pair for records, _, _ in items for pair in records]
+                self.sink.write(batch)
+                if self.on_written is not None:
+                    self.on_written(batch)
             except BaseException as exc:  # reported to every waiting request
                 error = exc
             by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = defaultdict(list)
@@ -370,7 +397,80 @@ def _resolve(futures: list[asyncio.Future[None]], error: BaseException | None) -
             future.set_exception(error)
 
 
-# --- reading -------------------------------------------------------------------------
+# --- reading: the lake's read/write protocol -------------------------------------------
+#
+# A *published part* is a file ``part-<32 hex>.parquet`` directly in a ``dt=YYYY-MM-DD``
+# folder of a table; nothing else in the lake is ever read (staging, hidden, temporary
+# or foreign files, other folders). Writers only ever add parts (atomically, by rename).
+# Compaction never deletes a part it replaces at once: it first publishes a manifest
+# ``_compaction-<uuid>.json`` naming its output and inputs, then publishes the output;
+# from that moment readers skip the inputs. The inputs are deleted only ``grace_s``
+# (default 600 s) later, then the manifest. A reader takes a snapshot of a partition:
+# it lists the manifests, the parts, the manifests again, and reads the parts that are
+# live in that listing -- every part except the inputs of a manifest whose output it saw.
+# So a reader sees each row once, whether a compaction ran before, during or after its
+# listing, and the files of its snapshot exist for at least ``grace_s``.
+
+PART_NAME = re.compile(r"^part-[0-9a-f]{32}\.parquet$")
+PARTITION_NAME = re.compile(r"^dt=\d{4}-\d{2}-\d{2}$")
+MANIFEST_PREFIX = "_compaction-"
+COMPACTION_GRACE_S = 600.0
+
+
+class LakeBusy(RuntimeError):
+    """Another compaction holds the lake's compaction lock."""
+
+
+def partitions(table_dir: Path) -> list[Path]:
+    """The ``dt=YYYY-MM-DD`` folders of a table, oldest first (nothing else)."""
+    if not table_dir.is_dir():
+        return []
+    return sorted(p for p in table_dir.iterdir() if PARTITION_NAME.match(p.name) and p.is_dir())
+
+
+def _manifests(partition: Path) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for entry in os.scandir(partition):
+        if entry.name.startswith(MANIFEST_PREFIX) and entry.name.endswith(".json"):
+            try:
+                found[entry.name] = json.loads(Path(entry.path).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue  # deleted by a cleanup meanwhile, or not ours
+    return found
+
+
+def live_parts(partition: Path) -> list[Path]:
+    """A snapshot of the partition's live published parts (see the protocol above)."""
+    before = _manifests(partition)
+    parts = {e.name for e in os.scandir(partition) if PART_NAME.match(e.name)}
+    manifests = before | _manifests(partition)
+    retired: set[str] = set()
+    for manifest in manifests.values():
+        if manifest.get("output") in parts:
+            retired.update(manifest.get("inputs", []))
+    return [partition / name for name in sorted(parts - retired)]
+
+
+def table_files(root: Path, table: str) -> list[Path]:
+    """Every live published part of ``table`` under ``root``, partition by partition."""
+    return [f for part in partitions(root / table) for f in live_parts(part)]
+
+
+def _dataset(root: Path, table: str, files: Sequence[Path]) -> ds.Dataset:
+    """The files read under today's schema (plus ``dt``): schema evolution on read.
+
+    Columns a file lacks read as NULL (tables gain nullable columns); narrower types
+    are cast to today's (types widen, e.g. int8 to int16); columns no longer in the
+    schema are not read.
+    """
+    schema = SCHEMAS[table].append(pa.field("dt", pa.string()))
+    return ds.dataset(
+        [str(f) for f in files],
+        schema=schema,
+        format="parquet",
+        partitioning=ds.partitioning(pa.schema([("dt", pa.string())]), flavor="hive"),
+        partition_base_dir=str(root / table),
+    )
 
 
 def _mirror_s3(settings: Settings, table: str, suffix: str) -> Path:
@@ -393,23 +493,11 @@ def _mirror_s3(settings: Settings, table: str, suffix: str) -> Path:
     return cache
 
 
-def _source_sql(settings: Settings, table: str) -> str | None:
-    """A DuckDB table expression over the table's files, or None when it has none yet."""
-    if settings.sink == "firehose":
-        root, pattern = _mirror_s3(settings, table, ".json.gz"), "*.json.gz"
-    elif settings.sink == "s3":
-        root, pattern = _mirror_s3(settings, table, ".parquet"), "*.parquet"
-    else:
-        root, pattern = settings.lake_dir, "*.parquet"
-    # Only dt=*/ files: staging and temporary files never match.
-    if not any((root / table).glob(f"dt=*/{pattern}")):
+def _json_source(root: Path, table: str) -> str | None:
+    """A DuckDB table expression over Firehose's JSON lines, or None when there are none."""
+    if not any((root / table).glob("dt=*/*.json.gz")):
         return None
-    glob = str(root / table / f"dt=*/{pattern}").replace("'", "''")
-    if pattern.endswith(".parquet"):
-        return (
-            f"read_parquet('{glob}', hive_partitioning = true, "
-            "hive_types = {'dt': VARCHAR}, union_by_name = true)"
-        )
+    glob = str(root / table / "dt=*/*.json.gz").replace("'", "''")
     columns = ", ".join(f"'{f.name}': '{_DUCK_TYPES[f.type]}'" for f in SCHEMAS[table])
     return (
         f"read_json('{glob}', format = 'newline_delimited', columns = " + "{" + columns + "}, "
@@ -418,11 +506,26 @@ def _source_sql(settings: Settings, table: str) -> str | None:
 
 
 def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with one de-duplicated view per lake table (empty when no data)."""
+    """An in-memory DuckDB with one de-duplicated view per lake table (empty when no data).
+
+    ``raw_<table>`` holds every copy; ``<table>`` keeps the earliest copy of each
+    ``event_id``. The file list is a snapshot taken here (the lake's read protocol):
+    query the connection soon, not hours later.
+    """
     con = duckdb.connect()
     for table, schema in SCHEMAS.items():
-        source = _source_sql(settings, table)
         columns = ", ".join(schema.names)
+        source: str | None = None
+        if settings.sink == "firehose":
+            source = _json_source(_mirror_s3(settings, table, ".json.gz"), table)
+        else:
+            root = settings.lake_dir
+            if settings.sink == "s3":
+                root = _mirror_s3(settings, table, ".parquet")
+            files = table_files(root, table)
+            if files:
+                con.register(f"_files_{table}", _dataset(root, table, files))
+                source = f"_files_{table}"
         if source is None:
             con.register(f"_empty_{table}", schema.empty_table())
             source = f"(SELECT *, NULL::VARCHAR AS dt FROM _empty_{table})"
@@ -434,31 +537,99 @@ def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def compact(root: Path, min_files: int = 2) -> dict[str, int]:
-    """Merge each local partition's files into one, de-duplicated on ``event_id``.
+@contextlib.contextmanager
+def _compaction_lock(root: Path) -> Iterator[None]:
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / "_compaction.lock", "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LakeBusy("another compaction is running on this lake; try again later") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
-    The merged file is published before the old files are removed; a crash in between
-    leaves duplicates that every read removes anyway. Files that appear while it runs
-    are left alone.
+
+def _publish_json(partition: Path, name: str, payload: dict[str, Any]) -> None:
+    staging = partition / f".{name}.tmp"
+    with open(staging, "w", encoding="utf-8") as handle:
+        json.dump(payload, handle)
+        handle.flush()
+        os.fdatasync(handle.fileno())
+    os.replace(staging, partition / name)
+    _fsync_dir(partition)
+
+
+def _delete_retired(partition: Path, grace_s: float, now: float) -> int:
+    """Delete the inputs of manifests older than ``grace_s``, then the manifests."""
+    deleted = 0
+    parts = {e.name for e in os.scandir(partition) if PART_NAME.match(e.name)}
+    manifests = sorted(_manifests(partition).items(), key=lambda kv: kv[1].get("retired_at", 0))
+    for name, manifest in manifests:
+        if manifest.get("retired_at", now) > now - grace_s:
+            continue
+        if manifest.get("output") in parts:  # else its output never appeared: keep the inputs
+            for input_name in manifest.get("inputs", []):
+                if PART_NAME.match(input_name):
+                    with contextlib.suppress(FileNotFoundError):
+                        (partition / input_name).unlink()
+                        deleted += 1
+            _fsync_dir(partition)
+        (partition / name).unlink(missing_ok=True)
+    return deleted
+
+
+def compact(root: Path, min_files: int = 2, grace_s: float = COMPACTION_GRACE_S) -> dict[str, int]:
+    """Merge each local partition's live parts into one, de-duplicated on ``event_id``.
+
+    Safe while the service writes and readers read (the protocol above): the merged
+    part is published after its manifest, the parts it replaces are deleted ``grace_s``
+    seconds later (by a later run; at once with ``grace_s=0``). Parts that appear while
+    it runs are left for the next run. Old files are rewritten under today's schema.
+
+    Returns:
+        Counts: ``partitions`` merged, ``files_retired`` (replaced now),
+        ``files_deleted`` (retired earlier, past their grace), ``rows_dropped``
+        (duplicate copies).
+
+    Raises:
+        LakeBusy: another compaction runs on this lake.
     """
-    merged = {"partitions": 0, "files_removed": 0, "rows_dropped": 0}
-    for table in SCHEMAS:
-        for part in sorted((root / table).glob("dt=*")):
-            files = sorted(part.glob("*.parquet"))
-            if len(files) < min_files:
-                continue
-            data = pa.concat_tables([pq.read_table(f, schema=SCHEMAS[table]) for f in files])
-            con = duckdb.connect()
-            con.register("data", data)
-            unique = con.sql(
-                "SELECT * FROM data QUALIFY row_number() OVER "
-                "(PARTITION BY event_id ORDER BY server_ts) = 1 ORDER BY server_ts"
-            ).to_arrow_table()
-            publish_parquet(root, table, part.name.removeprefix("dt="), unique.cast(SCHEMAS[table]))
-            for f in files:
-                f.unlink()
-            _fsync_dir(part)
-            merged["partitions"] += 1
-            merged["files_removed"] += len(files)
-            merged["rows_dropped"] += data.num_rows - unique.num_rows
+    merged = {"partitions": 0, "files_retired": 0, "files_deleted": 0, "rows_dropped": 0}
+    with _compaction_lock(root):
+        for table in SCHEMAS:
+            for part in partitions(root / table):
+                merged["files_deleted"] += _delete_retired(part, grace_s, time.time())
+                files = live_parts(part)
+                if len(files) < min_files:
+                    continue
+                data = _dataset(root, table, files).to_table().drop_columns(["dt"])
+                con = duckdb.connect()
+                con.register("data", data)
+                unique = con.sql(
+                    "SELECT * FROM data QUALIFY row_number() OVER "
+                    "(PARTITION BY event_id ORDER BY server_ts) = 1 ORDER BY server_ts"
+                ).to_arrow_table()
+                output = f"part-{uuid.uuid4().hex}.parquet"
+                staging_dir = root / "_staging"
+                staging_dir.mkdir(parents=True, exist_ok=True)
+                staging = staging_dir / output
+                with open(staging, "wb") as handle:
+                    pq.write_table(unique.cast(SCHEMAS[table]), handle, compression="zstd")
+                    handle.flush()
+                    os.fdatasync(handle.fileno())
+                manifest = {
+                    "output": output,
+                    "inputs": [f.name for f in files],
+                    "retired_at": time.time(),
+                }
+                _publish_json(part, f"{MANIFEST_PREFIX}{uuid.uuid4().hex}.json", manifest)
+                os.replace(staging, part / output)  # from here on readers skip the inputs
+                _fsync_dir(part)
+                merged["partitions"] += 1
+                merged["files_retired"] += len(files)
+                merged["rows_dropped"] += data.num_rows - unique.num_rows
+                if grace_s <= 0:
+                    merged["files_deleted"] += _delete_retired(part, grace_s, time.time())
     return merged

@@ -2,18 +2,25 @@
 
 The widgets are plain JavaScript in ``/widget.js``: put ``<div data-feedback-like
 data-prediction-id=... data-feedback-token=...>`` or ``<div data-feedback-challenge>`` on a
-page served from the same origin (behind the same reverse proxy) and include the script.
+page and include the script; it calls the API of the origin it was loaded from (another
+origin of the product needs ``FEEDBACK_CORS_ORIGINS``).
 Both are keyboard accessible (native buttons, ``aria-pressed`` toggles, a polite live
 region for results) and refuse a second submit while one is in flight. Their texts are
 written in English, wrapped in ``_()``, and shown in the project's language
 (``messages.py``: the JavaScript gets its catalogue as ``TEXTS``).
+
+The stats page (``/stats``) is built here from the charts and numbers of ``stats.py``:
+every chart is a captioned figure with alternative text, beside a table that carries
+the same numbers (``caption``, ``th scope``) for screen readers.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
+from dataclasses import dataclass
 
 from . import PROJECT_NAME
 from .messages import CATALOGUE, LANGUAGE
@@ -29,6 +36,10 @@ WIDGET_JS = r"""
   function fill(text, values) {
     return text.replace(/\{(\w+)\}/g, (match, name) => String(values[name]));
   }
+  // The API lives where this script came from: the widgets work on another origin of
+  // the product when the service lists that origin in FEEDBACK_CORS_ORIGINS.
+  const API = document.currentScript ? new URL(document.currentScript.src).origin : "";
+  const CREDENTIALS = API === window.location.origin ? "same-origin" : "include";
   function newId() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID().replace(/-/g, "");
     const bytes = new Uint8Array(16);
@@ -36,11 +47,11 @@ WIDGET_JS = r"""
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
   async function postJSON(url, body) {
-    const response = await fetch(url, {
+    const response = await fetch(API + url, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body),
-      credentials: "same-origin",
+      credentials: CREDENTIALS,
     });
     let data = {};
     try { data = await response.json(); } catch (e) { data = {}; }
@@ -127,8 +138,8 @@ WIDGET_JS = r"""
 
     async function load(message) {
       root.dataset.state = "loading";
-      const response = await fetch("/api/challenge",
-        { credentials: "same-origin", cache: "no-store" });
+      const response = await fetch(API + "/api/challenge",
+        { credentials: CREDENTIALS, cache: "no-store" });
       const data = await response.json().catch(() => ({}));
       if (!response.ok) {
         status.textContent = _("Could not load a challenge: ") + (data.detail || response.status);
@@ -192,7 +203,8 @@ WIDGET_JS = r"""
   }
 
   window.FeedbackWidgets = {
-    mountLike: mountLike, mountChallenge: mountChallenge, _: _, fill: fill,
+    mountLike: mountLike, mountChallenge: mountChallenge, api: API, postJSON: postJSON,
+    _: _, fill: fill,
   };
   function autoMount() {
     document.querySelectorAll("[data-feedback-like][data-prediction-id]").forEach(mountLike);
@@ -227,7 +239,7 @@ pre { background: #f5f5f5; padding: .5rem; overflow-x: auto; }
 <div id="like" data-feedback-like></div>
 </section>
 <section aria-labelledby="challenge-title">
-<h2 id="challenge-title">[[Help us label images]]</h2>
+<h2 id="challenge-title">[[Help us label examples]]</h2>
 <div id="challenge" data-feedback-challenge></div>
 </section>
 <p><a href="/stats">[[Stats: like-rate per model version, labels gathered]]</a></p>
@@ -266,3 +278,117 @@ DEMO_PAGE = re.sub(
     DEMO_PAGE.replace("__PROJECT__", html.escape(PROJECT_NAME)).replace("__LANG__", LANGUAGE),
 )
 WIDGET_JS = WIDGET_JS.replace("__TEXTS__", json.dumps(CATALOGUE, ensure_ascii=False))
+
+
+# --- the stats page (GET /stats): charts from stats.py, each beside its data table ---
+
+STATS_STYLE = """<style>
+body { font-family: system-ui, sans-serif; max-width: 80rem; margin: 2rem auto; padding: 0 1rem;
+  color: #1a1a1a; }
+.chart-and-table { display: flex; flex-wrap: wrap; gap: 1.5rem; align-items: flex-start; }
+figure { margin: 0; flex: 1 1 440px; max-width: 600px; }
+figure img { max-width: 100%; height: auto; }
+figcaption { font-size: .9rem; color: #333; }
+table { border-collapse: collapse; font-size: .85rem; flex: 0 1 auto; }
+caption { text-align: left; font-weight: 600; padding-bottom: .3rem; }
+td, th { border: 1px solid #bbb; padding: .25rem .5rem; }
+td { text-align: right; font-variant-numeric: tabular-nums; }
+thead th { background: #eef2f7; }
+:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
+</style>"""
+
+
+@dataclass(frozen=True)
+class ChartSection:
+    """One chart of the stats page with the table that carries the same numbers.
+
+    Attributes:
+        key: Stable id fragment (letters and '-'): ids ``<key>-title``, ``<key>-chart``.
+        heading: The section's heading.
+        png: The chart, PNG bytes drawn by matplotlib.
+        alt: Alternative text: what the chart shows and its main numbers.
+        caption: The figure's visible caption (how to read it).
+        table_caption: The table's caption.
+        columns: Column headers; the first column heads each row.
+        rows: Cell texts, one list per row, as long as ``columns``.
+        empty: What the table says when there are no rows.
+    """
+
+    key: str
+    heading: str
+    png: bytes
+    alt: str
+    caption: str
+    table_caption: str
+    columns: list[str]
+    rows: list[list[str]]
+    empty: str
+
+
+def data_uri(png: bytes) -> str:
+    """A ``data:`` URI for PNG bytes, so a chart needs no second request."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def chart_section(section: ChartSection) -> str:
+    """A section: heading, the chart as a captioned figure and its data table beside it."""
+    e = html.escape
+    head = "".join(f'<th scope="col">{e(name)}</th>' for name in section.columns)
+    body = (
+        "".join(
+            f'<tr><th scope="row">{e(row[0])}</th>'
+            + "".join(f"<td>{e(c)}</td>" for c in row[1:])
+            + "</tr>"
+            for row in section.rows
+        )
+        or f'<tr><td colspan="{len(section.columns)}">{e(section.empty)}</td></tr>'
+    )
+    return f"""<section aria-labelledby="{section.key}-title">
+<h2 id="{section.key}-title">{e(section.heading)}</h2>
+<div class="chart-and-table">
+<figure id="{section.key}-chart">
+<img src="{data_uri(section.png)}" alt="{e(section.alt)}" width="600" height="320">
+<figcaption>{e(section.caption)}</figcaption>
+</figure>
+<table id="{section.key}-table"><caption>{e(section.table_caption)}</caption>
+<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
+</div>
+</section>"""
+
+
+def stats_page(sections: list[ChartSection], counts: dict[str, int]) -> str:
+    """The whole stats page: each chart section, then the challenge's totals."""
+    e = html.escape
+    n = {name: f"{value:,}" for name, value in counts.items()}
+    answered = e(_("challenges answered: {answered} (passed: {passed})")).format(
+        answered=n["challenges"], passed=n["passed"]
+    )
+    votes = e(_("panel votes from visitors who passed: {votes}")).format(votes=n["votes"])
+    labels = e(
+        _(
+            "curated labels: {total} ({challenge} from challenge consensus, "
+            "{feedback} from feedback on predictions)"
+        )
+    ).format(
+        total=f"<strong>{n['labels']}</strong>",
+        challenge=n["challenge_labels"],
+        feedback=n["feedback_labels"],
+    )
+    return f"""<!doctype html>
+<html lang="{LANGUAGE}"><head><meta charset="utf-8">
+<title>{e(PROJECT_NAME)}: {e(_("feedback stats"))}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+{STATS_STYLE}
+</head><body><main>
+<h1>{e(PROJECT_NAME)}: {e(_("feedback stats"))}</h1>
+{"".join(chart_section(section) for section in sections)}
+<section aria-labelledby="counts-title">
+<h2 id="counts-title">{e(_("The challenge so far"))}</h2>
+<ul id="label-counts">
+<li>{answered}</li>
+<li>{votes}</li>
+<li>{labels}</li>
+</ul>
+</section>
+<p><a href="/">{e(_("Back to the demo"))}</a></p>
+</main></body></html>"""

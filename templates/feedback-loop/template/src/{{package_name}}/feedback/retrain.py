@@ -12,7 +12,14 @@ or (with the production layer) data drift was found in k of the last n monitored
 (``production/monitoring.py``, ``DriftRule``; rules in docs/production.md),
 
 and the last retraining started more than ``cooldown_hours`` ago. Every check is
-written to the lake's ``retrain_runs`` table, so the cooldown holds across machines.
+written to the lake's ``retrain_runs`` table, so the cooldown holds across machines; a
+retraining that fails is recorded too, with its reason in one line (it counts for the
+cooldown: a broken retraining is not retried at every check).
+
+Labels are counted on the curated labels table (``labels.py``). A successful local
+retraining registers a new model version; with ``FEEDBACK_AUTO_APPROVE=1`` (the simulation
+sets it) a version that beats its trivial baseline is approved, and the running service
+swaps it in (``serving.ModelSlot``).
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from pathlib import Path
 import duckdb
 
 from . import PROJECT_NAME
-from .challenge import CONSENSUS_SQL
+from . import labels as curated_labels
 from .lake import Sink, connect, make_sink, now_us
 from .settings import Settings
 
@@ -39,15 +46,36 @@ PACKAGE = __package__.rsplit(".", 1)[0]
 HOUR_US = 3_600_000_000
 
 
+class RetrainFailed(Exception):
+    """A retraining was started and failed; the message is its reason, in one line."""
+
+
 @dataclass(frozen=True)
 class Policy:
-    """Thresholds of the retraining trigger."""
+    """Thresholds of the retraining trigger.
+
+    Raises:
+        ValueError: a threshold out of range (hours and samples > 0, 0 < alpha < 1,
+            labels and cooldown >= 0).
+    """
 
     window_hours: float = 24.0
     min_samples: int = 500
     alpha: float = 0.05
     min_new_labels: int = 100
     cooldown_hours: float = 24.0
+
+    def __post_init__(self) -> None:
+        checks = {
+            "window_hours": self.window_hours > 0,
+            "min_samples": self.min_samples >= 1,
+            "alpha": 0 < self.alpha < 1,
+            "min_new_labels": self.min_new_labels >= 0,
+            "cooldown_hours": self.cooldown_hours >= 0,
+        }
+        bad = [name for name, ok in checks.items() if not ok]
+        if bad:
+            raise ValueError(f"out of range: {', '.join(f'{n}={getattr(self, n)}' for n in bad)}")
 
 
 @dataclass
@@ -56,6 +84,7 @@ class Decision:
 
     due: bool
     model_version: str | None
+    failure: str | None = None
     reasons: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     stats: dict[str, float | int | None] = field(default_factory=dict)
@@ -96,7 +125,7 @@ def evaluate_policy(settings: Settings, policy: Policy, now: int | None = None) 
         decision.notes.append("no predictions in the lake yet: nothing to judge")
     else:
         _check_like_rate(con, policy, now, version, decision)
-    _check_labels(con, policy, decision)
+    _check_labels(settings, con, policy, decision)
     last = con.execute("SELECT max(server_ts) FROM retrain_runs WHERE triggered").fetchone()[0]
     if decision.reasons and last is not None and now - last < policy.cooldown_hours * HOUR_US:
         hours = (now - last) / HOUR_US
@@ -146,14 +175,15 @@ def _check_like_rate(
         decision.notes.append(f"no significant drop: {summary}")
 
 
-def _check_labels(con: duckdb.DuckDBPyConnection, policy: Policy, decision: Decision) -> None:
-    last = con.execute("SELECT max(server_ts) FROM retrain_runs WHERE triggered").fetchone()[0]
-    since = last or 0
-    new = con.execute(
-        f"SELECT count(*) FROM ({CONSENSUS_SQL}) WHERE labelled_ts > ?", [since]
-    ).fetchone()[0]
-    decision.stats["new_labels"] = int(new)
-    message = f"{new} new consensus labels since the last retraining (need {policy.min_new_labels})"
+def _check_labels(
+    settings: Settings, con: duckdb.DuckDBPyConnection, policy: Policy, decision: Decision
+) -> None:
+    last = con.execute("SELECT max(server_ts) FROM retrain_runs WHERE triggered").fetchall()
+    since = last[0][0] or 0
+    rows = curated_labels.derive(settings, con=con).rows
+    new = int((rows["holds"] & (rows["first_seen_ts"] > since)).sum())
+    decision.stats["new_labels"] = new
+    message = f"{new} new curated labels since the last retraining (need {policy.min_new_labels})"
     if new >= policy.min_new_labels:
         decision.reasons.append(f"enough new labels: {message}")
     else:
@@ -168,21 +198,71 @@ def retrain_command() -> list[str]:
     return [sys.executable, "-c", code, subcommand]
 
 
-def start_retraining() -> str:
-    """Start retraining and say how: a SageMaker pipeline execution or a local run."""
+def _one_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def start_retraining(settings: Settings | None = None) -> str:
+    """Start retraining and say how: a SageMaker pipeline execution or a local run.
+
+    Raises:
+        RetrainFailed: the local run exited non-zero, or SageMaker refused the start
+            (e.g. no such pipeline); the message is the reason in one line.
+    """
     pipeline = os.environ.get("FEEDBACK_SAGEMAKER_PIPELINE", "")
     if pipeline:
         import boto3
+        from botocore.exceptions import BotoCoreError, ClientError
 
-        response = boto3.client("sagemaker").start_pipeline_execution(
-            PipelineName=pipeline,
-            PipelineExecutionDescription="started by the feedback loop's retraining trigger",
-            ClientRequestToken=uuid.uuid4().hex,
-        )
+        try:
+            response = boto3.client("sagemaker").start_pipeline_execution(
+                PipelineName=pipeline,
+                PipelineExecutionDescription="started by the feedback loop's retraining trigger",
+                ClientRequestToken=uuid.uuid4().hex,
+            )
+        except (BotoCoreError, ClientError) as error:
+            raise RetrainFailed(f"SageMaker pipeline {pipeline}: {_one_line(str(error))}") from None
         return f"started SageMaker pipeline execution {response['PipelineExecutionArn']}"
     command = retrain_command()
-    subprocess.run(command, check=True)
-    return f"ran `{PROJECT_NAME} {command[-1]}` locally"
+    env = dict(os.environ)
+    if settings is not None and settings.sink == "local":
+        env["FEEDBACK_LAKE_DIR"] = str(settings.lake_dir.resolve())
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    name = f"`{PROJECT_NAME} {command[-1]}`"
+    if done.returncode != 0:
+        reason = _one_line(done.stderr) or _one_line(done.stdout) or "no output"
+        raise RetrainFailed(f"{name} exited with {done.returncode}: {reason}")
+    outcome = f"ran {name} locally"
+    if settings is not None and settings.auto_approve:
+        outcome += "; " + approve_new_version()
+    return outcome
+
+
+def approve_new_version() -> str:
+    """Approve the newest pending model version when it beats its trivial baseline.
+
+    The quality gate of the local path: ``evaluate.PRIMARY_METRIC`` of the version's
+    training run must beat ``baseline_<metric>`` (``evaluate.HIGHER_IS_BETTER`` says in
+    which direction). Otherwise the version is rejected. Returns what was done.
+    """
+    from .. import evaluate, tracking
+
+    pending = [v for v in tracking.list_versions() if v.approval_status == tracking.PENDING]
+    if not pending:
+        return "no model version pending approval"
+    version = pending[-1]
+    metrics = tracking._client().get_run(version.run_id).data.metrics
+    ours = metrics.get(evaluate.PRIMARY_METRIC)
+    trivial = metrics.get(f"baseline_{evaluate.PRIMARY_METRIC}")
+    better = (
+        ours is not None
+        and trivial is not None
+        and (ours > trivial if evaluate.HIGHER_IS_BETTER else ours < trivial)
+    )
+    status = tracking.APPROVED if better else tracking.REJECTED
+    tracking.set_approval_status(version.version, status)
+    return f"model version {version.version}: {status} ({evaluate.PRIMARY_METRIC} {ours})"
 
 
 def record(sink: Sink, decision: Decision, outcome: str) -> None:
@@ -194,7 +274,11 @@ def record(sink: Sink, decision: Decision, outcome: str) -> None:
                 {
                     "event_id": uuid.uuid4().hex,
                     "triggered": decision.due,
-                    "reason": "; ".join(decision.reasons) or "not due",
+                    "reason": "; ".join(
+                        decision.reasons
+                        + ([f"retraining failed: {decision.failure}"] if decision.failure else [])
+                    )
+                    or "not due",
                     "model_version": decision.model_version,
                     "detail_json": json.dumps(asdict(decision) | {"outcome": outcome}, default=str),
                     "server_ts": now_us(),
@@ -210,8 +294,14 @@ def check_and_maybe_retrain(
     """Evaluate the policy, start retraining when due (unless ``dry_run``), record the check."""
     decision = evaluate_policy(settings, policy)
     outcome = "not due"
-    if decision.due:
-        outcome = "dry run: retraining not started" if dry_run else start_retraining()
+    if decision.due and dry_run:
+        outcome = "dry run: retraining not started"
+    elif decision.due:
+        try:
+            outcome = start_retraining(settings)
+        except RetrainFailed as failure:
+            decision.failure = str(failure)
+            outcome = f"retraining failed: {failure}"
     if not dry_run:
         record(make_sink(settings), decision, outcome)
     return decision, outcome
@@ -226,6 +316,7 @@ def lambda_handler(event: dict, context: object) -> dict:
         "reasons": decision.reasons,
         "notes": decision.notes,
         "outcome": outcome,
+        "failure": decision.failure,
     }
 
 

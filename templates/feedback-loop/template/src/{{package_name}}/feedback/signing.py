@@ -1,18 +1,19 @@
-"""HMAC signing with an unambiguous encoding, and the service's secret key.
+"""Signed tokens and pseudonyms (``itsdangerous``), and the service's secret key.
 
-Every signed message is a list of fields, each prefixed with its length, so no two
-different field lists can produce the same bytes (plain concatenation would let
-``("ab", "c")`` and ``("a", "bc")`` share a signature).
+Feedback tokens are ``itsdangerous`` timed, salted, URL-safe tokens. Pseudonyms are the
+HMAC of length-prefixed fields, so no two different field lists share bytes (plain
+concatenation would let ``("ab", "c")`` and ``("a", "bc")`` share a signature).
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import os
 import secrets
 from pathlib import Path
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import Signer as ItsSigner
 
 ENV_KEY = "FEEDBACK_SECRET_KEY"
 
@@ -41,7 +42,7 @@ def load_key(secret: str, key_file: Path) -> bytes:
 
 
 def encode_fields(*fields: str) -> bytes:
-    """Length-prefixed encoding of ``fields`` (the input to every MAC)."""
+    """Length-prefixed encoding of ``fields`` (the input of every pseudonym MAC)."""
     out = bytearray()
     for field in fields:
         raw = field.encode()
@@ -49,34 +50,44 @@ def encode_fields(*fields: str) -> bytes:
     return bytes(out)
 
 
-def b64(data: bytes) -> str:
-    """URL-safe base64 without padding."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def unb64(text: str) -> bytes:
-    """Inverse of :func:`b64`; raises ValueError on bad input."""
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (ValueError, TypeError) as error:
-        raise ValueError("not base64") from error
-
-
 class Signer:
-    """Signs and checks field lists under one purpose (a token for one use never fits another)."""
+    """Feedback tokens and visitor pseudonyms under one key, made with ``itsdangerous``.
+
+    A feedback token is ``URLSafeTimedSerializer(key, salt="feedback")`` over
+    ``[prediction_id, subject]``: signed (HMAC-SHA256), timestamped, and checked for age
+    by the library (``SignatureExpired``); the salt keeps it from fitting any other use.
+    """
 
     def __init__(self, key: bytes) -> None:
-        self._key = key
+        self._tokens = URLSafeTimedSerializer(
+            key, salt="feedback", signer_kwargs={"digest_method": hashlib.sha256}
+        )
+        # key_derivation "none": the HMAC key is the secret itself, so pseudonyms stay the
+        # same as version 0.1's HMAC-SHA256(key, length-prefixed fields).
+        self._subjects = ItsSigner(key, key_derivation="none", digest_method=hashlib.sha256)
 
-    def mac(self, purpose: str, *fields: str) -> str:
-        """Return the MAC of ``fields`` for ``purpose``."""
-        digest = hmac.new(self._key, encode_fields(purpose, *fields), hashlib.sha256).digest()
-        return b64(digest)
+    def feedback_token(self, prediction_id: str, subject: str) -> str:
+        """A token that lets ``subject`` vote on ``prediction_id`` (str, URL-safe)."""
+        return self._tokens.dumps([prediction_id, subject])
 
-    def check(self, signature: str, purpose: str, *fields: str) -> bool:
-        """Constant-time check of a MAC made by :meth:`mac`."""
-        return hmac.compare_digest(signature, self.mac(purpose, *fields))
+    def check_feedback_token(
+        self, token: str, prediction_id: str, subject: str, max_age_s: int
+    ) -> str | None:
+        """None when the token is valid for this prediction and visitor, else why not.
+
+        Returns:
+            ``"expired"``, ``"malformed"`` or ``"mismatch"`` (a forged or foreign token).
+        """
+        try:
+            fields = self._tokens.loads(token, max_age=max_age_s)
+        except SignatureExpired:
+            return "expired"
+        except BadSignature:
+            return "mismatch"
+        except (ValueError, TypeError):
+            return "malformed"
+        return None if fields == [prediction_id, subject] else "mismatch"
 
     def pseudonym(self, raw_id: str) -> str:
         """A stable pseudonymous subject id: raw ids (cookies) never reach the lake."""
-        return self.mac("subject", raw_id)[:22]
+        return self._subjects.get_signature(encode_fields("subject", raw_id)).decode()[:22]

@@ -1,121 +1,399 @@
-"""The stats page: like-rate per model version over time and labels gathered, as inline SVG."""
+"""The stats page's numbers and charts: like-rate per model version, labels gathered.
+
+Like-rates come with 95% Wilson score intervals and their vote counts, so a version
+judged on 12 votes does not look as certain as one judged on 1,200. Charts are drawn by
+matplotlib on its Agg canvas (``matplotlib.figure.Figure`` without pyplot: headless, no
+display, no global state shared between the service's threads) and embedded as PNG,
+each beside a data table with the same numbers for screen readers (see ``page.py``).
+"""
 
 from __future__ import annotations
 
-import html
-from collections import defaultdict
+import datetime as dt
+import io
+import math
+from dataclasses import dataclass
+from statistics import NormalDist
 
-from .challenge import CONSENSUS_SQL
+from matplotlib.axes import Axes
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.figure import Figure
+
+from .labels import derive
 from .lake import connect
+from .messages import gettext as _
+from .page import ChartSection, stats_page
 from .retrain import ACTIVE_VOTES_SQL
 from .settings import Settings
 
-COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
-WIDTH, HEIGHT, PAD = 640, 240, 40
-STYLE = (
-    "<style>body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto;"
-    " padding: 0 1rem } table { border-collapse: collapse }"
-    " td, th { border: 1px solid #ccc; padding: .2rem .5rem }</style>"
+CONFIDENCE = 0.95
+CHART_DPI = 150
+CHART_SIZE_IN = (6.0, 3.2)  # inches: 900 x 480 px at CHART_DPI, shown at 600 x 320 CSS px
+LIKE_COLOUR = "#1f5fa8"  # dark blue: 6.9:1 contrast on white
+LABEL_COLOURS = ("#1f5fa8", "#b4490b", "#2e7d32", "#6a3d9a")
+
+
+def wilson_interval(likes: int, votes: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Wilson score interval for a like-rate: ``likes`` successes in ``votes`` trials.
+
+    With p = likes / votes, n = votes and z the (1 + confidence) / 2 quantile of the
+    standard normal (1.95996 for 95%), the interval is
+
+        (p + z²/(2n) ± z·sqrt(p(1 - p)/n + z²/(4n²))) / (1 + z²/n)
+
+    Source: E. B. Wilson (1927), "Probable inference, the law of succession, and
+    statistical inference", Journal of the American Statistical Association 22(158),
+    209-212; chosen over the normal-approximation (Wald) interval, which collapses to a
+    point at 0% or 100% and undercovers for small n, as recommended by Brown, Cai and
+    DasGupta (2001), "Interval estimation for a binomial proportion", Statistical
+    Science 16(2), 101-133.
+
+    Args:
+        likes: Number of likes, 0 <= likes <= votes.
+        votes: Number of active votes (likes + dislikes), >= 0.
+        confidence: Two-sided confidence level, strictly between 0 and 1.
+
+    Returns:
+        (low, high) as fractions in [0, 1]; (0.0, 1.0) when there are no votes.
+
+    Raises:
+        ValueError: on counts outside those ranges or a confidence outside (0, 1).
+    """
+    if votes < 0 or not 0 <= likes <= votes:
+        raise ValueError(f"need 0 <= likes <= votes, got likes={likes}, votes={votes}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    if votes == 0:
+        return 0.0, 1.0
+    z = NormalDist().inv_cdf((1 + confidence) / 2)
+    p, n = likes / votes, votes
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass(frozen=True)
+class VersionRate:
+    """Active votes on one model version's predictions (retracted votes left out).
+
+    Attributes:
+        model_version: The version that made the predictions.
+        first_seen: When the version made its first prediction (UTC).
+        predictions: Predictions the version made.
+        votes: Likes + dislikes.
+        likes: Likes.
+    """
+
+    model_version: str
+    first_seen: dt.datetime
+    predictions: int
+    votes: int
+    likes: int
+
+    @property
+    def like_rate(self) -> float | None:
+        """likes / votes, or None without votes."""
+        return self.likes / self.votes if self.votes else None
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """The 95% Wilson score interval of the like-rate (see :func:`wilson_interval`)."""
+        return wilson_interval(self.likes, self.votes)
+
+
+@dataclass(frozen=True)
+class LabelPeriod:
+    """Labels first seen in [start, end): ``new`` in it, ``total`` up to its end."""
+
+    start: dt.datetime
+    end: dt.datetime
+    new: int
+    total: int
+
+
+def _utc(server_ts: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(server_ts / 1_000_000, tz=dt.UTC)
+
+
+def version_rates(settings: Settings) -> list[VersionRate]:
+    """Per model version, oldest first: predictions, active votes and likes in the lake."""
+    rows = (
+        connect(settings)
+        .execute(
+            f"""
+        WITH made AS (
+            SELECT model_version, min(server_ts) AS first_ts, count(*) AS predictions
+            FROM predictions GROUP BY model_version
+        ), voted AS (
+            SELECT model_version, count(*) AS votes,
+                   count(*) FILTER (WHERE value = 1) AS likes
+            FROM ({ACTIVE_VOTES_SQL}) WHERE value <> 0 GROUP BY model_version
+        )
+        SELECT made.model_version, first_ts, predictions,
+               coalesce(votes, 0), coalesce(likes, 0)
+        FROM made LEFT JOIN voted USING (model_version)
+        ORDER BY first_ts, made.model_version
+        """
+        )
+        .fetchall()
+    )
+    return [
+        VersionRate(version, _utc(first_ts), int(predictions), int(votes), int(likes))
+        for version, first_ts, predictions, votes, likes in rows
+    ]
+
+
+def label_times(settings: Settings) -> list[dt.datetime]:
+    """When each curated label that holds was first seen, oldest first (``labels.py``)."""
+    rows = derive(settings).rows
+    held = sorted(int(ts) for ts in rows.loc[rows["holds"], "first_seen_ts"])
+    return [_utc(ts) for ts in held]
+
+
+#: Period lengths the labels table and chart can use, shortest first.
+PERIODS = tuple(
+    dt.timedelta(seconds=seconds)
+    for seconds in (1, 5, 15, 60, 300, 900, 3600, 6 * 3600, 86400, 7 * 86400)
 )
 
 
-def like_rate_series(settings: Settings) -> dict[str, list[tuple[str, int, int]]]:
-    """Per model version: (day, likes, votes) over the active (non-retracted) votes."""
-    con = connect(settings)
-    rows = con.execute(
-        f"""
-        SELECT model_version, strftime(make_timestamp(server_ts), '%Y-%m-%d') AS day,
-               sum(CASE WHEN value = 1 THEN 1 ELSE 0 END) AS likes, count(*) AS votes
-        FROM ({ACTIVE_VOTES_SQL}) WHERE value <> 0
-        GROUP BY ALL ORDER BY model_version, day
-        """
-    ).fetchall()
-    series: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
-    for version, day, likes, votes in rows:
-        series[version].append((day, int(likes), int(votes)))
-    return dict(series)
+def label_periods(times: list[dt.datetime], max_periods: int = 24) -> list[LabelPeriod]:
+    """Bucket label times into periods: the shortest length that needs ``max_periods`` or fewer.
+
+    From one second (a simulation's burst) to one week (months of a product); only the
+    last ``max_periods`` periods with labels are kept when even weeks are too many (the
+    running total still counts every label).
+    """
+    if not times:
+        return []
+    span = times[-1] - times[0]
+    unit = next((p for p in PERIODS if span / p < max_periods), PERIODS[-1])
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    counts: dict[dt.datetime, int] = {}
+    for time in times:
+        start = epoch + ((time - epoch) // unit) * unit
+        counts[start] = counts.get(start, 0) + 1
+    periods, total = [], 0
+    for start in sorted(counts):
+        total += counts[start]
+        periods.append(LabelPeriod(start, start + unit, counts[start], total))
+    return periods[-max_periods:]
 
 
 def label_counts(settings: Settings) -> dict[str, int]:
-    """Totals of the challenge: answers, passes, votes and consensus labels."""
+    """Totals: challenges answered and passed, panel votes, curated labels by source."""
     con = connect(settings)
     challenges, passed = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE passed) FROM challenges"
     ).fetchone()
     votes = con.execute("SELECT count(*) FROM label_votes").fetchone()[0]
-    labels = con.execute(f"SELECT count(*) FROM ({CONSENSUS_SQL})").fetchone()[0]
-    return {"challenges": challenges, "passed": passed, "votes": votes, "labels": labels}
+    rows = derive(settings, con=con).rows
+    held = rows[rows["holds"]]
+    return {
+        "challenges": challenges,
+        "passed": passed,
+        "votes": votes,
+        "labels": len(held),
+        "challenge_labels": int((held["source"] == "challenge").sum()),
+        "feedback_labels": int((held["source"] == "feedback").sum()),
+    }
 
 
-def svg_chart(series: dict[str, list[tuple[str, int, int]]]) -> str:
-    """A line chart of like-rate (0-100%) by day, one line per model version."""
-    days = sorted({day for points in series.values() for day, _, _ in points})
-    title = "Like-rate per model version and day"
-    parts = [
-        f'<svg role="img" aria-labelledby="chart-title" width="{WIDTH}" height="{HEIGHT}" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="chart-title">{title}</title>',
-        f'<line x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - 10}" y2="{HEIGHT - PAD}" '
-        'stroke="#333"/>',
-        f'<line x1="{PAD}" y1="10" x2="{PAD}" y2="{HEIGHT - PAD}" stroke="#333"/>',
+def _new_axes(title: str, ylabel: str) -> tuple[Figure, Axes]:
+    # Font sizes are set per call, not through rcParams: those are global to the process
+    # and the service draws from several threads.
+    figure = Figure(figsize=CHART_SIZE_IN, dpi=CHART_DPI, layout="constrained")
+    axes = figure.add_subplot()
+    axes.set_title(title, fontsize=12)
+    axes.set_ylabel(ylabel, fontsize=11)
+    axes.tick_params(labelsize=10)
+    axes.grid(axis="y", alpha=0.3)
+    return figure, axes
+
+
+def png_of(figure: Figure) -> bytes:
+    """The figure as PNG bytes (Agg canvas; no timestamp, so equal data gives equal bytes)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def like_rate_figure(rates: list[VersionRate]) -> Figure:
+    """Like-rate (%) per model version, oldest first, with 95% Wilson error bars and n."""
+    figure, axes = _new_axes("Like-rate per model version, 95% Wilson interval", "like-rate (%)")
+    axes.set_ylim(0, 100)
+    voted = [rate for rate in rates if rate.votes]
+    if not voted:
+        axes.set_xticks([])
+        axes.text(0.5, 0.5, "no votes yet", ha="center", va="center", transform=axes.transAxes)
+        return figure
+    xs = list(range(len(voted)))
+    centres = [100 * (rate.like_rate or 0.0) for rate in voted]
+    lows = [100 * rate.interval[0] for rate in voted]
+    highs = [100 * rate.interval[1] for rate in voted]
+    errors = [
+        [c - low for c, low in zip(centres, lows, strict=True)],
+        [high - c for c, high in zip(centres, highs, strict=True)],
     ]
-    for pct in (0, 50, 100):
-        y = HEIGHT - PAD - (HEIGHT - PAD - 10) * pct / 100
-        parts.append(f'<text x="4" y="{y + 4:.0f}" font-size="11">{pct}%</text>')
-    if not days:
-        parts.append(f'<text x="{PAD + 20}" y="{HEIGHT / 2:.0f}">no votes yet</text></svg>')
-        return "".join(parts)
+    axes.errorbar(
+        xs, centres, yerr=errors, fmt="o", color=LIKE_COLOUR, capsize=5, elinewidth=1.5, ms=6
+    )
+    for x, low, rate in zip(xs, lows, voted, strict=True):
+        axes.annotate(
+            f"n={rate.votes:,}",
+            (x, low),
+            xytext=(0, -13),
+            textcoords="offset points",
+            ha="center",
+            fontsize=9,
+        )
+    axes.set_xticks(xs, [_short(rate.model_version) for rate in voted], fontsize=9)
+    axes.set_xlim(-0.6, len(voted) - 0.4)
+    if len(voted) > 4:
+        axes.tick_params(axis="x", labelrotation=30)
+    axes.set_xlabel("model version (oldest first)", fontsize=11)
+    return figure
 
-    def x_of(day: str) -> float:
-        span = max(1, len(days) - 1)
-        return PAD + 10 + (WIDTH - PAD - 40) * days.index(day) / span
 
-    for i, (version, points) in enumerate(sorted(series.items())):
-        colour = COLOURS[i % len(COLOURS)]
-        coords = [
-            (x_of(day), HEIGHT - PAD - (HEIGHT - PAD - 10) * likes / votes)
-            for day, likes, votes in points
+def labels_figure(periods: list[LabelPeriod]) -> Figure:
+    """Curated labels gathered over time: running total (line) and new per period (bars)."""
+    figure, axes = _new_axes("Labels gathered over time", "curated labels")
+    if not periods:
+        axes.set_xticks([])
+        axes.set_yticks([])
+        axes.text(0.5, 0.5, "no labels yet", ha="center", va="center", transform=axes.transAxes)
+        return figure
+    starts = [period.start for period in periods]
+    axes.bar(
+        starts,
+        [period.new for period in periods],
+        width=(periods[0].end - periods[0].start) * 0.8,
+        align="edge",
+        color=LABEL_COLOURS[1],
+        alpha=0.6,
+        label="new in the period",
+    )
+    axes.step(
+        [*starts, periods[-1].end],
+        [*(period.total for period in periods), periods[-1].total],
+        where="post",
+        color=LABEL_COLOURS[0],
+        linewidth=2,
+        label="running total",
+    )
+    locator = AutoDateLocator()
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    axes.set_ylim(bottom=0)
+    axes.legend(loc="upper left", fontsize=9, frameon=False)
+    return figure
+
+
+def _short(version: str, limit: int = 18) -> str:
+    return version if len(version) <= limit else version[: limit - 1] + "…"
+
+
+def _span(interval: tuple[float, float]) -> str:
+    return f"{100 * interval[0]:.1f}–{100 * interval[1]:.1f}%"
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}%"
+
+
+def like_rate_section(rates: list[VersionRate]) -> ChartSection:
+    """The like-rate chart with its table: one row per model version."""
+    rows = [
+        [
+            rate.model_version,
+            rate.first_seen.strftime("%Y-%m-%d %H:%M"),
+            f"{rate.predictions:,}",
+            f"{rate.votes:,}",
+            f"{rate.likes:,}",
+            _percent(rate.like_rate),
+            _span(rate.interval) if rate.votes else "–",
         ]
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
-        parts.append(f'<polyline class="series" fill="none" stroke="{colour}" points="{path}"/>')
-        parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>' for x, y in coords]
-        parts.append(
-            f'<text x="{WIDTH - 200}" y="{20 + 14 * i}" font-size="11" fill="{colour}">'
-            f"{html.escape(version)}</text>"
+        for rate in rates
+    ]
+    voted = [rate for rate in rates if rate.votes]
+    if voted:
+        latest = voted[-1]
+        low, high = latest.interval
+        summary = _(
+            "{count} model versions with votes. Latest, {version}: {rate} liked "
+            "({low} to {high}) of {votes} votes."
+        ).format(
+            count=len(voted),
+            version=latest.model_version,
+            rate=_percent(latest.like_rate),
+            low=_percent(low),
+            high=_percent(high),
+            votes=f"{latest.votes:,}",
         )
-    for day in (days[0], days[-1]):
-        parts.append(
-            f'<text x="{x_of(day) - 30:.0f}" y="{HEIGHT - PAD + 16}" font-size="11">{day}</text>'
+    else:
+        summary = _("No votes yet.")
+    return ChartSection(
+        key="like-rate",
+        heading=_("Like-rate per model version"),
+        png=png_of(like_rate_figure(rates)),
+        alt=_("Chart of the like-rate per model version with 95% intervals. {summary}").format(
+            summary=summary
+        ),
+        caption=_(
+            "Dots: share of active votes that are likes; bars: 95% Wilson score interval; "
+            "n: votes. Versions whose intervals do not overlap differ clearly."
+        ),
+        table_caption=_("Like-rate per model version (oldest first)"),
+        columns=[
+            _("model version"),
+            _("first prediction (UTC)"),
+            _("predictions"),
+            _("votes"),
+            _("likes"),
+            _("like-rate"),
+            _("95% interval"),
+        ],
+        rows=rows,
+        empty=_("No predictions yet."),
+    )
+
+
+def labels_section(periods: list[LabelPeriod]) -> ChartSection:
+    """The labels-over-time chart with its table: one row per period."""
+    unit = periods[0].end - periods[0].start if periods else dt.timedelta(days=1)
+    fmt = "%Y-%m-%d" if unit >= dt.timedelta(days=1) else "%Y-%m-%d %H:%M"
+    fmt += ":%S" if unit < dt.timedelta(minutes=1) else ""
+    rows = [
+        [period.start.strftime(fmt), f"{period.new:,}", f"{period.total:,}"] for period in periods
+    ]
+    summary = (
+        _("{total} curated labels in total, {new} in the latest period.").format(
+            total=f"{periods[-1].total:,}", new=f"{periods[-1].new:,}"
         )
-    parts.append("</svg>")
-    return "".join(parts)
+        if periods
+        else _("No labels yet.")
+    )
+    return ChartSection(
+        key="labels",
+        heading=_("Labels gathered over time"),
+        png=png_of(labels_figure(periods)),
+        alt=_("Chart of curated labels gathered over time. {summary}").format(summary=summary),
+        caption=_(
+            "Line: running total of curated labels (challenge consensus and feedback on "
+            "predictions, see docs/feedback-loop.md); bars: labels first seen in each period."
+        ),
+        table_caption=_("Curated labels per period"),
+        columns=[_("period starting (UTC)"), _("new labels"), _("running total")],
+        rows=rows,
+        empty=_("No labels yet."),
+    )
 
 
 def render_stats(settings: Settings) -> str:
-    """The whole stats page."""
-    series = like_rate_series(settings)
-    counts = label_counts(settings)
-    rows = "".join(
-        f"<tr><td>{html.escape(v)}</td><td>{d}</td><td>{likes}/{votes}</td>"
-        f"<td>{likes / votes:.1%}</td></tr>"
-        for v, points in sorted(series.items())
-        for d, likes, votes in points
-    )
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Feedback stats</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-{STYLE}
-</head><body><main>
-<h1>Feedback stats</h1>
-<h2>Like-rate per model version</h2>
-{svg_chart(series)}
-<table><thead><tr><th>model version</th><th>day</th><th>likes/votes</th><th>like-rate</th>
-</tr></thead><tbody>{rows}</tbody></table>
-<h2>Labels gathered</h2>
-<ul id="label-counts">
-<li>challenges answered: {counts["challenges"]} (passed: {counts["passed"]})</li>
-<li>panel votes from sessions that passed: {counts["votes"]}</li>
-<li>consensus labels (3+ votes, 80%+ agreement): <strong>{counts["labels"]}</strong></li>
-</ul>
-<p><a href="/">Back to the demo</a></p>
-</main></body></html>"""
+    """The whole stats page (HTML) from the lake."""
+    sections = [
+        like_rate_section(version_rates(settings)),
+        labels_section(label_periods(label_times(settings))),
+    ]
+    return stats_page(sections, label_counts(settings))

@@ -4,15 +4,22 @@ Layout (the same under a local directory or an ``s3://bucket/prefix``)::
 
     raw/<dataset>/ingest_date=YYYY-MM-DD/<checksum>/<source file> + manifest.json
     curated/<dataset>/<checksum>.parquet
+    curated/<dataset>/_schema.json        the dataset's recorded column types (lake_schema)
 
 The manifest records rows, schema and the SHA-256 checksum of the source. Ingesting a file
-whose checksum is already in the raw zone lands nothing new. Everything is written to a
-staging folder first and moved into place with a rename (on S3: uploaded, manifest last),
-so a bad source leaves nothing half-written.
+whose checksum is already in the raw zone lands nothing new. A source is checked against
+the dataset's recorded column types and refused, naming the column and the row, when it
+does not fit (``lake_schema``); the schema may gain nullable columns and widen int to float.
+Everything is written to a staging folder first and moved into place with a rename (on S3:
+uploaded, manifest last), so a bad source leaves nothing half-written. Ingestions into a
+local lake hold the lake's lock (``locks``), so concurrent ones never interleave; in S3 the
+same source twice is idempotent, but two sources that evolve the schema at the same moment
+are not serialised (run them from one scheduler).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -21,10 +28,14 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+
+from . import lake_schema, locks
+from .settings import check_dataset
 
 READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet}
 CHECKSUM_CHARS = 16
@@ -32,6 +43,10 @@ CHECKSUM_CHARS = 16
 
 class LakeError(Exception):
     """A source could not be ingested; the message is one line meant for the user."""
+
+
+class SourceRefused(LakeError):
+    """The source itself is bad (unreadable, empty, or not of the dataset's column types)."""
 
 
 @dataclass(frozen=True)
@@ -60,56 +75,91 @@ def read_source(path: Path) -> pd.DataFrame:
     """Read a CSV or Parquet file, turning every failure into a one-line LakeError."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
-        raise LakeError(f"{path.name}: unsupported file type (use .csv or .parquet)")
+        raise SourceRefused(f"{path.name}: unsupported file type (use .csv or .parquet)")
     try:
         frame = reader(path)
     except Exception as error:  # noqa: BLE001 - any parser failure is a bad source
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise LakeError(f"{path.name}: cannot be read: {reason}") from error
+        raise SourceRefused(f"{path.name}: cannot be read: {reason}") from error
     if frame.empty or len(frame.columns) == 0:
-        raise LakeError(f"{path.name}: has no rows")
-    return frame
+        raise SourceRefused(f"{path.name}: has no rows")
+    # Rows are reported by position (row 1 = the first data row).
+    return frame.reset_index(drop=True)
 
 
-def schema_of(frame: pd.DataFrame) -> list[dict[str, str]]:
-    return [{"name": str(name), "type": str(dtype)} for name, dtype in frame.dtypes.items()]
+def ingest(
+    source: str,
+    lake_uri: str,
+    dataset: str,
+    today: dt.date | None = None,
+    lock_timeout: float = locks.DEFAULT_TIMEOUT,
+) -> Ingestion:
+    """Ingest one CSV/Parquet source (a local path or ``s3://``) into the lake.
 
-
-def ingest(source: str, lake_uri: str, dataset: str, today: dt.date | None = None) -> Ingestion:
-    """Ingest one CSV/Parquet source (a local path or ``s3://``) into the lake."""
+    Raises SourceRefused when the source is unreadable or does not fit the dataset's
+    recorded column types (nothing is written), LakeError when the lake cannot be reached,
+    and ``locks.Busy`` when another ingestion held a local lake for ``lock_timeout`` s.
+    """
+    try:
+        check_dataset(dataset)
+    except ValueError as error:
+        raise LakeError(str(error)) from None
     today = today or dt.datetime.now(dt.UTC).date()
+    lake = open_lake(lake_uri)
     with tempfile.TemporaryDirectory(prefix="lake-staging-") as staging_name:
         staging = Path(staging_name)
         local_source = _fetch(source, staging / "source")
-        digest = checksum(local_source)[:CHECKSUM_CHARS]
-        lake = open_lake(lake_uri)
-        existing = lake.find_raw(dataset, digest)
-        if existing is not None:
-            return Ingestion(source, digest, 0, existing, lake.curated_key(dataset, digest), False)
         frame = read_source(local_source)
-        lake.check_schema(dataset, frame)
-        raw_dir = staging / "raw" / local_source.name
-        raw_dir.mkdir(parents=True)
-        shutil.copy2(local_source, raw_dir / local_source.name)
-        manifest = {
-            "dataset": dataset,
-            "source": source,
-            "file": local_source.name,
-            "ingest_date": today.isoformat(),
-            "rows": len(frame),
-            "schema": schema_of(frame),
-            "checksum_sha256": checksum(local_source),
-        }
-        (raw_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-        curated_file = staging / f"{digest}.parquet"
-        frame.to_parquet(curated_file, index=False)
-        raw_key = lake.raw_key(dataset, today, digest)
-        curated_key = lake.curated_key(dataset, digest)
-        # Curated first: the raw manifest is the marker that the ingestion happened.
-        lake.put_file(curated_file, curated_key)
-        lake.put_dir(raw_dir, raw_key)
-        columns = tuple((item["name"], item["type"]) for item in manifest["schema"])
-        return Ingestion(source, digest, len(frame), raw_key, curated_key, True, columns)
+        with lake.writing(lock_timeout):
+            return _land(lake, source, local_source, frame, dataset, today, staging)
+
+
+def _land(
+    lake: LocalLake | S3Lake,
+    source: str,
+    local_source: Path,
+    frame: pd.DataFrame,
+    dataset: str,
+    today: dt.date,
+    staging: Path,
+) -> Ingestion:
+    """Check the source against the dataset's schema and publish it (under the lake's lock)."""
+    digest = checksum(local_source)[:CHECKSUM_CHARS]
+    existing = lake.find_raw(dataset, digest)
+    if existing is not None:
+        return Ingestion(source, digest, 0, existing, lake.curated_key(dataset, digest), False)
+    recorded, stored = lake.recorded_schema(dataset)
+    try:
+        frame, columns = lake_schema.conform(frame, recorded or lake_schema.infer(frame))
+    except lake_schema.SchemaMismatch as error:
+        raise SourceRefused(f"{local_source.name}: {error} in dataset {dataset!r}") from None
+    raw_dir = staging / "raw" / local_source.name
+    raw_dir.mkdir(parents=True)
+    shutil.copy2(local_source, raw_dir / local_source.name)
+    manifest = {
+        "dataset": dataset,
+        "source": source,
+        "file": local_source.name,
+        "ingest_date": today.isoformat(),
+        "rows": len(frame),
+        "schema": [{"name": column.name, "type": column.type} for column in columns],
+        "checksum_sha256": checksum(local_source),
+    }
+    (raw_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    curated_file = staging / f"{digest}.parquet"
+    frame.to_parquet(curated_file, index=False)
+    raw_key = lake.raw_key(dataset, today, digest)
+    curated_key = lake.curated_key(dataset, digest)
+    # The schema first (it only ever widens, so it reads every file already there), then
+    # the curated file; the raw manifest last: it marks that the ingestion happened.
+    if columns != recorded or not stored:
+        schema_file = staging / lake_schema.SCHEMA_FILE
+        schema_file.write_text(lake_schema.dumps(columns))
+        lake.put_file(schema_file, lake.schema_key(dataset))
+    lake.put_file(curated_file, curated_key)
+    lake.put_dir(raw_dir, raw_key)
+    described = tuple((column.name, column.type) for column in columns)
+    return Ingestion(source, digest, len(frame), raw_key, curated_key, True, described)
 
 
 def _fetch(source: str, dest_dir: Path) -> Path:
@@ -134,7 +184,8 @@ def _fetch(source: str, dest_dir: Path) -> Path:
 def _s3():  # noqa: ANN202 - boto3 clients have no static type
     import boto3
 
-    return boto3.client("s3")
+    # A session of its own: the configuration as it is now, not as a cached default session.
+    return boto3.Session().client("s3")
 
 
 def open_lake(lake_uri: str) -> LocalLake | S3Lake:
@@ -152,15 +203,25 @@ class _Layout:
     def curated_key(self, dataset: str, digest: str) -> str:
         return f"curated/{dataset}/{digest}.parquet"
 
-    def check_schema(self, dataset: str, frame: pd.DataFrame) -> None:
-        """Refuse a source whose columns differ from what the curated dataset already holds."""
-        known = self.curated_columns(dataset)
-        if known is not None and known != [str(name) for name in frame.columns]:
-            raise LakeError(
-                f"columns {list(frame.columns)} differ from dataset {dataset!r}: {known}"
-            )
+    def schema_key(self, dataset: str) -> str:
+        return f"curated/{dataset}/{lake_schema.SCHEMA_FILE}"
 
-    def curated_columns(self, dataset: str) -> list[str] | None:
+    def recorded_schema(self, dataset: str) -> tuple[list[lake_schema.Column] | None, bool]:
+        """The dataset's recorded schema, and whether it is stored (else: None, or inferred
+        from the first curated file of a lake made before schemas were recorded)."""
+        text = self.read_text(self.schema_key(dataset))
+        if text is not None:
+            try:
+                return lake_schema.loads(text, self.schema_key(dataset)), True
+            except lake_schema.SchemaMismatch as error:
+                raise LakeError(str(error)) from None
+        first = self.first_curated(dataset)
+        return (lake_schema.infer(first) if first is not None else None), False
+
+    def read_text(self, key: str) -> str | None:
+        raise NotImplementedError
+
+    def first_curated(self, dataset: str) -> pd.DataFrame | None:
         raise NotImplementedError
 
 
@@ -175,9 +236,23 @@ class LocalLake(_Layout):
             return str(manifest.parent.relative_to(self.root))
         return None
 
-    def curated_columns(self, dataset: str) -> list[str] | None:
-        files = sorted((self.root / "curated" / dataset).glob("*.parquet"))
-        return list(pd.read_parquet(files[0]).columns) if files else None
+    @property
+    def lock_dir(self) -> Path:
+        """Where the lake's lock file is: the raw zone, where an ingestion is marked done
+        (its ``.gitignore`` already keeps the file out of git)."""
+        return self.root / "raw"
+
+    def writing(self, timeout: float) -> AbstractContextManager[None]:
+        """The lake's lock: one ingestion at a time (locks.Busy after ``timeout`` s)."""
+        return locks.exclusive(self.lock_dir, f"the lake {self.root}", timeout)
+
+    def read_text(self, key: str) -> str | None:
+        path = self.root / key
+        return path.read_text() if path.is_file() else None
+
+    def first_curated(self, dataset: str) -> pd.DataFrame | None:
+        files = sorted(self.curated_dir(dataset).glob("*.parquet"))
+        return pd.read_parquet(files[0]) if files else None
 
     def put_file(self, path: Path, key: str) -> None:
         target = self.root / key
@@ -217,15 +292,30 @@ class S3Lake(_Layout):
                     return folder.removeprefix(f"{self.prefix}/") if self.prefix else folder
         return None
 
-    def curated_columns(self, dataset: str) -> list[str] | None:
-        listing = _s3().list_objects_v2(
-            Bucket=self.bucket, Prefix=self._key(f"curated/{dataset}/"), MaxKeys=1
+    def writing(self, timeout: float) -> AbstractContextManager[None]:
+        """No lock in S3 (see the module docstring)."""
+        return contextlib.nullcontext()
+
+    def read_text(self, key: str) -> str | None:
+        from botocore.exceptions import ClientError
+
+        try:
+            body = _s3().get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                return None
+            raise
+        return body.decode()
+
+    def first_curated(self, dataset: str) -> pd.DataFrame | None:
+        listing = _s3().list_objects_v2(Bucket=self.bucket, Prefix=self._key(f"curated/{dataset}/"))
+        keys = sorted(
+            item["Key"] for item in listing.get("Contents", []) if item["Key"].endswith(".parquet")
         )
-        contents = listing.get("Contents", [])
-        if not contents:
+        if not keys:
             return None
-        body = _s3().get_object(Bucket=self.bucket, Key=contents[0]["Key"])["Body"].read()
-        return list(pd.read_parquet(io.BytesIO(body)).columns)
+        body = _s3().get_object(Bucket=self.bucket, Key=keys[0])["Body"].read()
+        return pd.read_parquet(io.BytesIO(body))
 
     def put_file(self, path: Path, key: str) -> None:
         _s3().upload_file(str(path), self.bucket, self._key(key))
@@ -244,7 +334,7 @@ def catalog(lake_uri: str, dataset: str, database: str, schema: Sequence[tuple[s
     lake = open_lake(lake_uri)
     if not isinstance(lake, S3Lake):
         raise LakeError("the Glue catalog is only for a lake in S3")
-    glue = boto3.client("glue")
+    glue = boto3.Session().client("glue")
     table = {
         "Name": dataset,
         "TableType": "EXTERNAL_TABLE",
@@ -274,7 +364,13 @@ def catalog(lake_uri: str, dataset: str, database: str, schema: Sequence[tuple[s
 
 
 def _hive_type(dtype: str) -> str:
-    kinds = {"int": "bigint", "uint": "bigint", "float": "double", "bool": "boolean"}
+    kinds = {
+        "int": "bigint",
+        "uint": "bigint",
+        "float": "double",
+        "bool": "boolean",
+        "timestamp": "timestamp",
+    }
     for prefix, hive in kinds.items():
         if dtype.lower().startswith(prefix):
             return hive
@@ -282,11 +378,26 @@ def _hive_type(dtype: str) -> str:
 
 
 def read_curated(lake_uri: str, dataset: str) -> pd.DataFrame:
-    """All curated rows of a dataset, in ingestion-checksum order (deterministic)."""
+    """All curated rows of a dataset in its current schema, in ingestion-checksum order.
+
+    Files written before a column was added read it as null; widened columns are cast.
+    """
     lake = open_lake(lake_uri)
     if isinstance(lake, S3Lake):
         raise LakeError("run-local reads a local lake; on AWS the pipeline reads the S3 lake")
+    # The file list first, then the schema: the schema is written before any file that
+    # needs it, so it describes every file listed.
     files = sorted(lake.curated_dir(dataset).glob("*.parquet"))
     if not files:
         raise LakeError(f"dataset {dataset!r} has no curated data in {lake_uri}: run ingest first")
-    return pd.concat([pd.read_parquet(file) for file in files], ignore_index=True)
+    recorded, stored = lake.recorded_schema(dataset)
+    frames = []
+    for file in files:
+        frame = pd.read_parquet(file)
+        if stored and recorded is not None:
+            try:
+                frame = lake_schema.read_as(frame, recorded, str(file))
+            except lake_schema.SchemaMismatch as error:
+                raise LakeError(str(error)) from None
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)

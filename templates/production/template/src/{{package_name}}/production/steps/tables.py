@@ -6,9 +6,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import lake_schema
+
 
 def read_dir(folder: str | Path) -> pd.DataFrame:
-    """Concatenate every CSV and Parquet file under a folder, in name order."""
+    """Concatenate every CSV and Parquet file under a folder, in name order.
+
+    Raises FileNotFoundError when there is none, and ``lake_schema.SchemaMismatch`` when a
+    file does not fit the folder's recorded schema (``_schema.json``).
+    """
     files = sorted(
         path
         for path in Path(folder).rglob("*")
@@ -20,6 +26,15 @@ def read_dir(folder: str | Path) -> pd.DataFrame:
         pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_csv(path)
         for path in files
     ]
+    # A curated dataset of the lake records its schema: files written before a column was
+    # added read it as null, widened columns are cast (see production/lake_schema.py).
+    schema_file = Path(folder) / lake_schema.SCHEMA_FILE
+    if schema_file.is_file():
+        columns = lake_schema.load(schema_file)
+        frames = [
+            lake_schema.read_as(frame, columns, str(path))
+            for frame, path in zip(frames, files, strict=True)
+        ]
     return pd.concat(frames, ignore_index=True)
 
 
