@@ -216,9 +216,12 @@ def test_every_page_text_has_japanese() -> None:
     import ast
     import json
 
-    source = templates_dir() / "feedback-loop" / "template" / "src"
+    layer = templates_dir() / "feedback-loop"
     texts = set()
-    for path in source.rglob("*.py"):
+    for path in [
+        *(layer / "template" / "src").rglob("*.py"),
+        *(layer / "task_types").rglob("*.py"),
+    ]:
         code = path.read_text(encoding="utf-8")
         # _("...") in the widgets' JavaScript, [[...]] in the demo page's HTML
         for python_or_js, html in _PAGE_TEXT.findall(code):

@@ -30,6 +30,23 @@ CATALOGUE: dict[str, str] = {
     "Not quite.": "正しくありません。",
     "Could not check the answer ({detail}).": "回答を確認できませんでした（{detail}）。",
     " Here is a new challenge.": "新しい認証を表示しました。",
+    # The challenge's question (feedback/pool.py, one per task type)
+    "Select every wine of cultivar {label}": "品種 {label} のワインをすべて選んでください",
+    "Select every flower of species {label}": "種 {label} の花をすべて選んでください",
+    "Select every tumour that looks normal": "正常に見える腫瘍をすべて選んでください",
+    "Select every tumour that looks anomalous": "異常に見える腫瘍をすべて選んでください",
+    "Select every search result a judge would grade {grade} of 4": (
+        "評価者が4段階中 {grade} と評価する検索結果をすべて選んでください"
+    ),
+    "Select every item user {user} would pick": (
+        "ユーザー {user} が選ぶアイテムをすべて選んでください"
+    ),
+    "Select every patient whose disease progression is {range}": (
+        "病状の進行度が{range}の患者をすべて選んでください"
+    ),
+    "below {value}": " {value} 未満",
+    "between {low} and {high}": " {low} から {high} ",
+    "{value} or more": " {value} 以上",
     # The demo page
     "feedback loop demo": "フィードバックループのデモ",
     "A suggestion from the model": "モデルからの提案",

@@ -20,6 +20,7 @@ import pandas as pd
 
 from .. import data
 from .items import Pool, row_pool
+from .messages import gettext as _
 
 ITEM = "tumour"
 SEED_PER_CLASS = {False: 90, True: 4}
@@ -81,7 +82,7 @@ def load_pool() -> Pool:
         pool[columns],
         pool[data.LABEL].map(index),
         targets,
-        ("Select every tumour that looks normal", "Select every tumour that looks anomalous"),
+        (_("Select every tumour that looks normal"), _("Select every tumour that looks anomalous")),
     )
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .. import data
 from .items import Pool, row_pool
+from .messages import gettext as _
 
 ITEM = "wine"
 SEED_PER_CLASS = 2
@@ -72,7 +73,7 @@ def load_pool() -> Pool:
         pool[columns],
         pool[data.TARGET].map(index),
         targets,
-        tuple(f"Select every wine of cultivar {label}" for label in targets),
+        tuple(_("Select every wine of cultivar {label}").format(label=label) for label in targets),
     )
 
 

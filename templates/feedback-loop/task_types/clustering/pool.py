@@ -19,6 +19,7 @@ import pandas as pd
 
 from .. import data
 from .items import Pool, row_pool
+from .messages import gettext as _
 
 ITEM = "flower"
 SEED_PER_CLASS = 4
@@ -73,7 +74,7 @@ def load_pool() -> Pool:
         pool[columns],
         pool[data.REFERENCE].map(index),
         targets,
-        tuple(f"Select every flower of species {label}" for label in targets),
+        tuple(_("Select every flower of species {label}").format(label=label) for label in targets),
     )
 
 

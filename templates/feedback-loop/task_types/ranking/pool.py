@@ -19,6 +19,7 @@ import pandas as pd
 
 from .. import data
 from .items import Pool, row_pool
+from .messages import gettext as _
 
 ITEM = "result"
 SEED_QUERIES = 40
@@ -73,7 +74,10 @@ def load_pool() -> Pool:
         pool[columns],
         pool[data.TARGET].astype(int),
         targets,
-        tuple(f"Select every search result a judge would grade {g} of 4" for g in targets),
+        tuple(
+            _("Select every search result a judge would grade {grade} of 4").format(grade=g)
+            for g in targets
+        ),
     )
 
 

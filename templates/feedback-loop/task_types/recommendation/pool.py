@@ -21,6 +21,7 @@ import pandas as pd
 
 from .. import data
 from .items import Pool
+from .messages import gettext as _
 
 SEED_PER_USER = 4
 KNOWN_NEGATIVES_PER_USER = 8
@@ -103,7 +104,7 @@ def load_pool() -> Pool:
         pair: int(user) if answer else -1
         for pair, user, answer in zip(pool.index, pool[data.USER], pool[ANSWER], strict=True)
     }
-    prompts = tuple(f"Select every item user {user} would pick" for user in targets)
+    prompts = tuple(_("Select every item user {user} would pick").format(user=u) for u in targets)
     return Pool(targets, prompts, known, unknown, {}, captions, truth)
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from .. import data
 from .items import Pool, row_pool
+from .messages import gettext as _
 
 ITEM = "patient"
 SEED_SIZE = 40
@@ -70,9 +71,12 @@ def load_pool() -> Pool:
     edges = np.quantile(seed[data.TARGET], np.linspace(0, 1, N_BINS + 1)[1:-1]).round()
     seed_bins = pd.Series(np.digitize(seed[data.TARGET], edges), index=seed.index)
     targets = tuple(float(seed[data.TARGET][seed_bins == b].median()) for b in range(N_BINS))
-    bounds = [f"below {edges[0]:g}"]
-    bounds += [f"between {lo:g} and {hi:g}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
-    bounds += [f"{edges[-1]:g} or more"]
+    bounds = [_("below {value}").format(value=f"{edges[0]:g}")]
+    bounds += [
+        _("between {low} and {high}").format(low=f"{lo:g}", high=f"{hi:g}")
+        for lo, hi in zip(edges[:-1], edges[1:], strict=True)
+    ]
+    bounds += [_("{value} or more").format(value=f"{edges[-1]:g}")]
     columns = data.feature_columns(seed)
     return row_pool(
         seed[columns],
@@ -80,7 +84,10 @@ def load_pool() -> Pool:
         pool[columns],
         pd.Series(np.digitize(pool[data.TARGET], edges), index=pool.index),
         targets,
-        tuple(f"Select every patient whose disease progression is {b}" for b in bounds),
+        tuple(
+            _("Select every patient whose disease progression is {range}").format(range=b)
+            for b in bounds
+        ),
     )
 
 
