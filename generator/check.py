@@ -7,25 +7,34 @@ projects, and nothing imports Copier.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from xml.etree import ElementTree
 
 import yaml
 
 from generator import layers as layer_sources
 from generator.config import Policy, parse_policy
 from generator.errors import UsageError
+from generator.files import SKIPPED_DIRS, line_of, project_files, read_text
 from generator.journey import LEVEL_ACTIONS, MODELS_IN_PRODUCTION, Level, level_for
-from generator.layers import INSTALLED_BUNDLE_DIR, LAYERS, answers_file_name, bundle_tags
+from generator.layers import (
+    INSTALLED_BUNDLE_DIR,
+    LAYERS,
+    answers_file_name,
+    bundle_tags,
+    parse_version,
+    released_versions,
+    version_key,
+)
 from generator.overlay import OVERLAYS_FILE, read_overlays
 from generator.project import read_answers
+from generator.reports import JUnitCase, JUnitSuite, junit_xml, text_table, to_json
+from generator.validate import invalid_texts
 
 # What each layer puts in every project: a trailing "/" means a directory.
 # `{package_name}` is filled in from the layer's answers.
@@ -42,12 +51,8 @@ REQUIRED_LAYOUT: Mapping[str, tuple[str, ...]] = {
     "feedback-loop": ("src/{package_name}/feedback/",),
 }
 
-# Never scanned: version control, environments, and data (big, and not ours to judge).
-SKIPPED_DIRS: frozenset[str] = frozenset({".git", ".venv", "venv", "node_modules", "data", "lake"})
-MAX_SCANNED_BYTES = 2_000_000
 MAX_FINDINGS_PER_RULE = 20
 _CONFLICT_MARKER = re.compile(r"^(<{7}|>{7}) ", re.MULTILINE)
-_DESCRIBE_SUFFIX = re.compile(r"-\d+-g[0-9a-f]+$")
 
 Severity = Literal["error", "warning"]
 
@@ -83,6 +88,11 @@ class LayerVersion:
     latest: str | None
     behind: int | None
     src_path: str | None
+
+    @property
+    def update_available(self) -> bool:
+        """Whether `mljourney update` would bring a newer released version of this layer."""
+        return bool(self.behind)
 
     @property
     def describe(self) -> str:
@@ -121,6 +131,11 @@ class ProjectReport:
         """Released versions the project's layers are behind, summed over layers."""
         return sum(layer.behind or 0 for layer in self.layers)
 
+    @property
+    def update_available(self) -> bool:
+        """Whether any layer has a newer released version (`mljourney update` would move it)."""
+        return any(layer.update_available for layer in self.layers)
+
 
 @dataclass(frozen=True)
 class CheckReport:
@@ -131,6 +146,10 @@ class CheckReport:
     @property
     def compliant(self) -> bool:
         return all(p.compliant for p in self.projects)
+
+    @property
+    def update_available(self) -> bool:
+        return any(p.update_available for p in self.projects)
 
 
 @dataclass(frozen=True)
@@ -160,7 +179,7 @@ def combine_policies(first: Policy, second: Policy) -> Policy:
     min_versions = dict(first.min_versions)
     for layer, version in second.min_versions.items():
         current = min_versions.get(layer)
-        if current is None or _version_key(version) > _version_key(current):
+        if current is None or version_key(version) > version_key(current):
             min_versions[layer] = version
     if first.allowed_stages and second.allowed_stages:
         stages = tuple(s for s in first.allowed_stages if s in second.allowed_stages)
@@ -177,21 +196,6 @@ def combine_policies(first: Policy, second: Policy) -> Policy:
 
 
 # --- versions ----------------------------------------------------------------------------
-
-
-def _parse_version(text: str) -> Any:
-    """A comparable version for a tag or ``git describe`` output, or None."""
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        return Version(_DESCRIBE_SUFFIX.sub("", text))
-    except InvalidVersion:
-        return None
-
-
-def _version_key(text: str) -> tuple[int, Any]:
-    parsed = _parse_version(text)
-    return (0, text) if parsed is None else (1, parsed)
 
 
 class SourceTags:
@@ -221,7 +225,7 @@ class SourceTags:
                     names.update(bundle_tags(bundle))
         else:
             names = set(_remote_tags(src_path) or ())
-        released = sorted((n for n in names if _parse_version(n) is not None), key=_version_key)
+        released = released_versions(names)
         return tuple(released) if released else None
 
 
@@ -257,68 +261,9 @@ def layer_version(layer: str, answers: Mapping[str, Any], tags: SourceTags) -> L
         return LayerVersion(layer, version, None, None, str(src_path))
     latest = released[-1]
     behind = None
-    if version is not None and _parse_version(version) is not None:
-        behind = sum(1 for tag in released if _version_key(tag) > _version_key(version))
+    if version is not None and parse_version(version) is not None:
+        behind = sum(1 for tag in released if version_key(tag) > version_key(version))
     return LayerVersion(layer, version, latest, behind, str(src_path))
-
-
-# --- files -------------------------------------------------------------------------------
-
-
-def project_files(root: Path) -> list[Path]:
-    """Files to scan, relative to ``root``, skipped directories left out.
-
-    Git's view (tracked and untracked, not ignored) when the project is a git work tree,
-    else every file under ``root``.
-    """
-    listed = _git_files(root)
-    if listed is None:
-        listed = list(_walk(root))
-    return sorted(p for p in listed if not SKIPPED_DIRS.intersection(p.parts[:-1]))
-
-
-def _git_files(root: Path) -> list[Path] | None:
-    try:
-        result = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=root,
-            capture_output=True,
-            check=False,
-            timeout=60,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if result.returncode != 0:
-        return None
-    names = result.stdout.decode("utf-8", errors="replace").split("\0")
-    return [Path(name) for name in dict.fromkeys(names) if name and (root / name).is_file()]
-
-
-def _walk(root: Path) -> Iterator[Path]:
-    for directory, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
-        for name in files:
-            yield (Path(directory) / name).relative_to(root)
-
-
-def read_text(path: Path) -> str | None:
-    """The file's text, or None for binary, unreadable or very large files."""
-    try:
-        if path.stat().st_size > MAX_SCANNED_BYTES:
-            return None
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if b"\0" in data[:8192]:
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
-def _line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
 
 
 # --- rules -------------------------------------------------------------------------------
@@ -461,7 +406,7 @@ def check_leftovers(root: Path, files: Sequence[Path], texts: Mapping[Path, str]
             findings.append(
                 Finding(
                     "conflicts",
-                    f"{path}:{_line_of(text, match.start())}: unresolved conflict marker",
+                    f"{path}:{line_of(text, match.start())}: unresolved conflict marker",
                     str(path),
                 )
             )
@@ -510,7 +455,7 @@ def check_policy(
             applied = by_layer.get(layer)
             if applied is None:
                 continue
-            if applied.version is None or _version_key(applied.version) < _version_key(minimum):
+            if applied.version is None or version_key(applied.version) < version_key(minimum):
                 findings.append(
                     Finding(
                         "policy:min_versions",
@@ -544,7 +489,7 @@ def _forbidden(patterns: Sequence[str], texts: Mapping[Path, str]) -> RuleResult
                 findings.append(
                     Finding(
                         "policy:forbidden_patterns",
-                        f"{path}:{_line_of(text, match.start())}: matches forbidden pattern "
+                        f"{path}:{line_of(text, match.start())}: matches forbidden pattern "
                         f"'{pattern}'",
                         str(path),
                     )
@@ -585,6 +530,7 @@ def check_project(
         check_versions(versions, options.allow_drift),
         check_layout(root, answers),
         check_leftovers(root, files, texts),
+        _capped("valid-files", [Finding("valid-files", m, p) for m, p in invalid_texts(texts)]),
         check_overlays(root),
         *check_policy(root, options.policy, stage, versions, texts),
     )
@@ -670,25 +616,20 @@ def _render_one(project: ProjectReport) -> str:
 
 def _render_fleet(report: CheckReport) -> str:
     header = ("project", "stage", "level", "layers", "versions", "drift", "violations", "path")
-    rows = [header]
-    for p in report.projects:
-        rows.append(
-            (
-                p.name if p.is_project else f"{p.name} (not a project)",
-                p.stage or "-",
-                str(p.level) if p.level is not None else "-",
-                ",".join(v.layer for v in p.layers) or "-",
-                ",".join(v.version or "?" for v in p.layers) or "-",
-                str(p.drift),
-                str(len(p.violations)),
-                p.path,
-            )
+    rows = [
+        (
+            p.name if p.is_project else f"{p.name} (not a project)",
+            p.stage or "-",
+            str(p.level) if p.level is not None else "-",
+            ",".join(v.layer for v in p.layers) or "-",
+            ",".join(v.version or "?" for v in p.layers) or "-",
+            str(p.drift),
+            str(len(p.violations)),
+            p.path,
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = [
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in rows
+        for p in report.projects
     ]
+    lines = text_table(header, rows)
     failing = [p for p in report.projects if not p.compliant]
     for p in failing:
         lines.append("")
@@ -715,11 +656,13 @@ def report_dict(report: CheckReport) -> dict[str, Any]:
             "level": p.level,
             "compliant": p.compliant,
             "drift": p.drift,
+            "update_available": p.update_available,
             "layers": {
                 v.layer: {
                     "version": v.version,
                     "latest": v.latest,
                     "behind": v.behind,
+                    "update_available": v.update_available,
                     "src_path": v.src_path,
                 }
                 for v in p.layers
@@ -732,6 +675,7 @@ def report_dict(report: CheckReport) -> dict[str, Any]:
     ]
     return {
         "compliant": report.compliant,
+        "update_available": report.update_available,
         "summary": {
             "projects": len(report.projects),
             "compliant": sum(p.compliant for p in report.projects),
@@ -742,49 +686,29 @@ def report_dict(report: CheckReport) -> dict[str, Any]:
 
 
 def render_json(report: CheckReport) -> str:
-    """The report as JSON."""
-    return json.dumps(report_dict(report), indent=2) + "\n"
+    """The report as JSON (see :func:`report_dict` for its shape)."""
+    return to_json(report_dict(report))
 
 
 def render_junit(report: CheckReport) -> str:
     """The report as JUnit XML: one test suite per project, one test case per rule."""
-    suites = ElementTree.Element("testsuites", name="mljourney check")
+    suites = []
     for p in report.projects:
-        failures = sum(not r.passed for r in p.rules)
-        suite = ElementTree.SubElement(
-            suites,
-            "testsuite",
-            name=p.name,
-            tests=str(len(p.rules)),
-            failures=str(failures),
-            errors="0",
-            skipped="0",
-        )
-        ElementTree.SubElement(
-            ElementTree.SubElement(suite, "properties"),
-            "property",
-            name="path",
-            value=p.path,
-        )
+        cases = []
         for rule in p.rules:
-            case = ElementTree.SubElement(suite, "testcase", classname=p.name, name=rule.rule)
-            errors = [f for f in rule.findings if f.severity == "error"]
-            if errors:
-                failure = ElementTree.SubElement(case, "failure", message=errors[0].message)
-                failure.text = "\n".join(f.message for f in errors)
-            warnings = [f for f in rule.findings if f.severity == "warning"]
-            if warnings:
-                ElementTree.SubElement(case, "system-out").text = "\n".join(
-                    f"warning: {f.message}" for f in warnings
+            errors = [f.message for f in rule.findings if f.severity == "error"]
+            warnings = [f"warning: {f.message}" for f in rule.findings if f.severity == "warning"]
+            cases.append(
+                JUnitCase(
+                    name=rule.rule,
+                    classname=p.name,
+                    failure=errors[0] if errors else None,
+                    details="\n".join(errors),
+                    output="\n".join(warnings),
                 )
-    suites.set("tests", str(sum(len(p.rules) for p in report.projects)))
-    suites.set("failures", str(sum(not r.passed for p in report.projects for r in p.rules)))
-    ElementTree.indent(suites)
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n'
-        + ElementTree.tostring(suites, encoding="unicode")
-        + "\n"
-    )
+            )
+        suites.append(JUnitSuite(p.name, tuple(cases), properties={"path": p.path}))
+    return junit_xml(suites, name="mljourney check")
 
 
 RENDERERS = {"text": render_text, "json": render_json, "junit": render_junit}

@@ -1,44 +1,46 @@
 """The ML journey: stages, maturity levels and what each level should focus on.
 
-Plain data and pure functions, no I/O: the CLI and the templates' docs both read it.
+Plain data and pure functions, no I/O beyond reading the core layer's ``copier.yml``,
+which declares the stages, task types and model counts (the answers' choices) once:
+the names here are read from it (see :mod:`generator.questionnaire`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+from generator import questionnaire
 
 
 @dataclass(frozen=True)
 class Stage:
-    """One step of the journey and the layer it gets."""
+    """One step of the journey and its one-line summary (from the ``stage`` choices)."""
 
     name: str
     summary: str
-    production: bool
 
 
-STAGES: tuple[Stage, ...] = (
-    Stage("learning", "getting to know ML; little hands-on experience yet", False),
-    Stage("experimenting", "trying ML on your own data in notebooks", False),
-    Stage("prototyping", "a proof of concept for one business problem with a sponsor", False),
-    Stage("building", "turning a proven model into a production system", True),
-    Stage("deploying", "putting models behind endpoints with CI/CD and approvals", True),
-    Stage("scaling", "many models and teams; monitoring and retraining", True),
+STAGES: tuple[Stage, ...] = tuple(
+    Stage(name, summary) for name, summary in questionnaire.stage_choices()
 )
 STAGE_NAMES: tuple[str, ...] = tuple(stage.name for stage in STAGES)
-PRODUCTION_STAGES: frozenset[str] = frozenset(s.name for s in STAGES if s.production)
-
-TASK_TYPES: tuple[str, ...] = (
-    "regression",
-    "classification",
-    "ranking",
-    "clustering",
-    "recommendation",
-    "anomaly_detection",
+TASK_TYPES: tuple[str, ...] = tuple(str(v) for v in questionnaire.core_question("task_type").values)
+MODELS_IN_PRODUCTION: tuple[str, ...] = tuple(
+    str(v) for v in questionnaire.core_question("models_in_production").values
 )
 
-MODELS_IN_PRODUCTION: tuple[str, ...] = ("0", "1-2", "3+")
+if TYPE_CHECKING:
+    # The stages whose `is_production` answer defaults to true (computed on first use:
+    # rendering that default needs Jinja, which `mljourney --help` should not import).
+    PRODUCTION_STAGES: frozenset[str]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PRODUCTION_STAGES":
+        return questionnaire.production_stages()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Level(IntEnum):
@@ -120,26 +122,19 @@ EARLY_PRODUCTION_WARNING = (
 )
 
 
-def stage_named(name: str) -> Stage:
-    """Return the stage called ``name``; raise ``KeyError`` for an unknown one."""
-    for stage in STAGES:
-        if stage.name == name:
-            return stage
-    raise KeyError(name)
-
-
 def level_for(models_in_production: str) -> Level:
     """Maturity level from how many models the organisation runs in production."""
     return {"0": Level.STARTING, "1-2": Level.FIRST_WINS, "3+": Level.IMPACT}[models_in_production]
 
 
-def layers_for(stage: str, feedback_loop: bool) -> tuple[str, ...]:
-    """Layers a project at ``stage`` gets, in the order they are applied.
+def layers_for(production: bool, feedback_loop: bool) -> tuple[str, ...]:
+    """Layers a project gets, in the order they are applied.
 
-    The poc layer is the core of every project; production is added on top of it.
+    The poc layer is the core of every project; production (``is_production``) and the
+    feedback loop (``feedback_loop``) are added on top of it.
     """
     layers = ["poc"]
-    if stage in PRODUCTION_STAGES:
+    if production:
         layers.append("production")
     if feedback_loop:
         layers.append("feedback-loop")
@@ -149,8 +144,8 @@ def layers_for(stage: str, feedback_loop: bool) -> tuple[str, ...]:
 def next_stage(stage: str) -> str:
     """The stage a team graduates to: the first production stage, or the next one."""
     index = STAGE_NAMES.index(stage)
-    if stage not in PRODUCTION_STAGES:
-        return "building"
+    if stage not in questionnaire.production_stages():
+        return next(s for s in STAGE_NAMES if s in questionnaire.production_stages())
     return STAGE_NAMES[min(index + 1, len(STAGE_NAMES) - 1)]
 
 
@@ -210,11 +205,6 @@ def assess(answers: Assessment) -> AssessmentResult:
     return AssessmentResult(stage=stage, level=level, reasons=tuple(reasons))
 
 
-def models_for_level(level: Level) -> str:
-    """The `models_in_production` answer that corresponds to ``level``."""
-    return {Level.STARTING: "0", Level.FIRST_WINS: "1-2", Level.IMPACT: "3+"}[level]
-
-
 def next_steps(
     project_name: str, dest: str, stage: str, level: Level, layers: tuple[str, ...]
 ) -> list[str]:
@@ -246,6 +236,6 @@ def next_steps(
     lines += [f"  AI strategy: {item}" for item in actions.ai_strategy]
     lines += [f"  Data strategy: {item}" for item in actions.data_strategy]
     lines += [f"  Collaboration: {item}" for item in actions.collaboration]
-    if stage not in PRODUCTION_STAGES:
+    if stage not in questionnaire.production_stages():
         lines.append("When the PoC meets its success metric: mljourney graduate")
     return lines

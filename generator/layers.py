@@ -19,15 +19,20 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator import __version__
 from generator.errors import MljourneyError
+
+if TYPE_CHECKING:
+    from packaging.version import Version
 
 LAYERS: tuple[str, ...] = ("poc", "production", "feedback-loop")
 INSTALLED_BUNDLE_DIR = "~/.local/share/mljourney/layers"
@@ -86,14 +91,6 @@ def _checkout_bundle(layer: str) -> Path:
         build_bundle(template, scratch, __version__)
         os.replace(scratch, cached)
     return cached
-
-
-def template_questions(layer: str) -> frozenset[str]:
-    """Names of the questions ``layer``'s copier.yml asks (settings start with ``_``)."""
-    import yaml
-
-    config = yaml.safe_load((templates_dir() / layer / "copier.yml").read_text(encoding="utf-8"))
-    return frozenset(key for key in config if not key.startswith("_"))
 
 
 def bundle_tags(bundle: Path) -> dict[str, str]:
@@ -172,14 +169,29 @@ def latest_version(source: LayerSource) -> str | None:
     return versions[-1] if versions else None
 
 
-def released_versions(tags: Iterable[str]) -> list[str]:
-    """The tags that are versions, oldest first (PEP 440 order, as Copier sorts them)."""
+# `git describe` output for a commit after a tag: "v0.1.0-3-gabc1234" is read as v0.1.0.
+_DESCRIBE_SUFFIX = re.compile(r"-\d+-g[0-9a-f]+$")
+
+
+def parse_version(text: str) -> Version | None:
+    """The PEP 440 version of a tag or ``git describe`` output, or None when it is not one."""
     from packaging.version import InvalidVersion, Version
 
-    versions = []
-    for tag in tags:
-        try:
-            versions.append((Version(tag), tag))
-        except InvalidVersion:
-            continue
-    return [tag for _, tag in sorted(versions)]
+    try:
+        return Version(_DESCRIBE_SUFFIX.sub("", text))
+    except InvalidVersion:
+        return None
+
+
+def version_key(text: str) -> tuple[int, Version | str]:
+    """A sort key: every non-version (by text) before every version (by PEP 440 order)."""
+    parsed = parse_version(text)
+    return (0, text) if parsed is None else (1, parsed)
+
+
+def released_versions(tags: Iterable[str]) -> list[str]:
+    """The tags that are versions, oldest first (PEP 440 order, as Copier sorts them)."""
+    return sorted(
+        (t for t in tags if parse_version(t) is not None and not _DESCRIBE_SUFFIX.search(t)),
+        key=version_key,
+    )

@@ -15,11 +15,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from generator.errors import UsageError
-from generator.journey import PRODUCTION_STAGES, layers_for
-from generator.layers import templates_dir
+from generator.journey import layers_for
+from generator.questionnaire import core_question, default_for, layer_questions, production_stages
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,7 @@ class Case:
     @property
     def layers(self) -> tuple[str, ...]:
         """The layers `new` renders for these answers, in order."""
-        return layers_for("building" if self.is_production else self.stage, self.feedback_loop)
+        return layers_for(self.is_production, self.feedback_loop)
 
     @property
     def project_name(self) -> str:
@@ -68,27 +66,15 @@ def question_choices(layer: str = "poc") -> dict[str, tuple[Any, ...]]:
     """Each question of ``layer`` that has a closed set of answers, with those answers.
 
     Copier's ``choices`` is a list of values or a mapping of label -> value; a ``bool``
-    question offers false and true.
+    question that can be asked offers false and true.
     """
-    config = yaml.safe_load((templates_dir() / layer / "copier.yml").read_text(encoding="utf-8"))
     found: dict[str, tuple[Any, ...]] = {}
-    for name, spec in config.items():
-        if name.startswith("_") or not isinstance(spec, dict):
-            continue
-        choices = spec.get("choices")
-        if isinstance(choices, dict):
-            found[name] = tuple(choices.values())
-        elif isinstance(choices, list):
-            found[name] = tuple(choices)
-        elif spec.get("type") == "bool" and spec.get("when") is not False:
-            found[name] = (False, True)
+    for question in layer_questions(layer):
+        if question.choices:
+            found[question.name] = question.values
+        elif question.is_bool and question.when is not False:
+            found[question.name] = (False, True)
     return found
-
-
-def _default(layer: str, question: str, fallback: str) -> str:
-    config = yaml.safe_load((templates_dir() / layer / "copier.yml").read_text(encoding="utf-8"))
-    value = config.get(question, {}).get("default", fallback)
-    return value if isinstance(value, str) and "{{" not in value else fallback
 
 
 def load_choices() -> Choices:
@@ -98,8 +84,8 @@ def load_choices() -> Choices:
         stages=tuple(str(v) for v in choices["stage"]),
         task_types=tuple(str(v) for v in choices["task_type"]),
         models_in_production=tuple(str(v) for v in choices["models_in_production"]),
-        default_stage=_default("poc", "stage", "prototyping"),
-        default_task_type=_default("poc", "task_type", "classification"),
+        default_stage=str(default_for(core_question("stage"), {})),
+        default_task_type=str(default_for(core_question("task_type"), {})),
     )
 
 
@@ -115,7 +101,7 @@ def _is_valid(case: Case, choices: Choices) -> bool:
         and case.task_type in choices.task_types
         and case.models_in_production in choices.models_in_production
         # At a production stage the production layer is always applied.
-        and (case.is_production or case.stage not in PRODUCTION_STAGES)
+        and (case.is_production or case.stage not in production_stages())
         and case.id == case_id(case.stage, case.task_type, case.feedback_loop)
     )
 
@@ -129,8 +115,8 @@ def _rotated(values: Sequence[str], first: str) -> tuple[str, ...]:
 
 
 def _stage_cycles(choices: Choices) -> dict[bool, Iterator[str]]:
-    early = [s for s in choices.stages if s not in PRODUCTION_STAGES]
-    production = [s for s in choices.stages if s in PRODUCTION_STAGES]
+    early = [s for s in choices.stages if s not in production_stages()]
+    production = [s for s in choices.stages if s in production_stages()]
     return {
         False: itertools.cycle(_rotated(early, choices.default_stage)),
         True: itertools.cycle(production),
@@ -184,3 +170,29 @@ def select_cases(cases: Sequence[Case], patterns: Sequence[str]) -> tuple[Case, 
         known = ", ".join(c.id for c in cases[:8]) + (" ..." if len(cases) > 8 else "")
         raise UsageError(f"no smoke case matches '{unmatched[0]}' (cases: {known})")
     return tuple(c for c in cases if any(fnmatch.fnmatchcase(c.id, p) for p in patterns))
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Part ``index`` (1-based) of ``count`` parts of the matrix, as in ``--shard 2/4``."""
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """Read ``i/n`` (1 <= i <= n); anything else is a ``UsageError`` naming the form."""
+        index, sep, count = text.strip().partition("/")
+        if sep and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count):
+            return cls(int(index), int(count))
+        raise UsageError(f"shard '{text}' is not I/N with 1 <= I <= N, e.g. 2/4")
+
+    def select(self, cases: Sequence[Case]) -> tuple[Case, ...]:
+        """The cases of this shard: every ``count``-th case from position ``index``, in order.
+
+        Round-robin over the matrix order, so the shards' cases together are exactly
+        ``cases`` (each once) and the heavy layer combinations spread over the shards.
+        """
+        return tuple(
+            case for position, case in enumerate(cases) if position % self.count == self.index - 1
+        )

@@ -21,6 +21,7 @@ import yaml
 
 from generator.errors import MljourneyError, UsageError
 from generator.render import render_overlay
+from generator.safepath import refuse_writes_outside
 
 OVERLAYS_FILE = ".mljourney-overlays.yml"
 _COOKIECUTTER_PREFIX = "cookiecutter:"
@@ -69,7 +70,8 @@ def _files(root: Path) -> list[Path]:
 
 def _move_in(scratch: Path, project: Path, name: str) -> tuple[str, ...]:
     files = _files(scratch)
-    taken = [str(p) for p in files if (project / p).exists()]
+    refuse_writes_outside(project, files)
+    taken = [str(p) for p in files if (project / p).exists() or (project / p).is_symlink()]
     if taken:
         raise UsageError(f"overlay {name} would overwrite {', '.join(taken[:5])}")
     for relative in files:
@@ -101,8 +103,13 @@ def _render_cookiecutter(source: str, scratch: Path, data: Mapping[str, Any]) ->
     return Path(output)
 
 
-def apply_overlays(project: Path, sources: Sequence[str], data: Mapping[str, Any]) -> list[Overlay]:
-    """Render each overlay beside the project's files and record it; never overwrite."""
+def apply_overlays(
+    project: Path, sources: Sequence[str], data: Mapping[str, Any], *, trust: bool = False
+) -> list[Overlay]:
+    """Render each overlay beside the project's files and record it; never overwrite.
+
+    ``trust`` allows Copier overlays that use tasks, migrations or Jinja extensions.
+    """
     applied = []
     for source in sources:
         kind = overlay_kind(source)
@@ -115,7 +122,7 @@ def apply_overlays(project: Path, sources: Sequence[str], data: Mapping[str, Any
                 applied.append(Overlay(name, source, kind, files=files))
             else:
                 answers_file = f".copier-answers.overlay-{name}.yml"
-                render_overlay(source, scratch, data, answers_file)
+                render_overlay(source, scratch, data, answers_file, trust=trust)
                 files = _move_in(scratch, project, name)
                 applied.append(Overlay(name, source, kind, answers_file=answers_file, files=files))
     if applied:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import subprocess
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,27 @@ from generator.layers import LayerSource, answers_file_name
 @contextlib.contextmanager
 def _copier_call(action: str) -> Iterator[None]:
     """Keep Copier's progress lines off the terminal; turn its errors into one line."""
-    from copier.errors import CopierError
+    from copier.errors import CopierError, UnsafeTemplateError
+    from jinja2 import TemplateError, TemplateSyntaxError
 
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             yield
+    except UnsafeTemplateError as error:
+        first = str(error).splitlines()[0]
+        raise MljourneyError(
+            f"{action} failed: {first} If you trust this template, run again with "
+            "mljourney's --trust option (it lets the template run commands on your machine)"
+        ) from error
+    except TemplateSyntaxError as error:
+        where = f" ({error.name or error.filename}, line {error.lineno})" if error.lineno else ""
+        raise MljourneyError(f"{action} failed: template error{where}: {error.message}") from error
+    except TemplateError as error:
+        message = " ".join(str(error).split()) or type(error).__name__
+        raise MljourneyError(f"{action} failed: template error: {message}") from error
+    except subprocess.CalledProcessError as error:
+        detail = " ".join(str(error.stderr or error).split())
+        raise MljourneyError(f"{action} failed: {detail}") from error
     except (CopierError, ValueError, OSError) as error:
         message = " ".join(str(error).split()) or type(error).__name__
         raise MljourneyError(f"{action} failed: {message}") from error
@@ -37,6 +54,7 @@ def _copy(
     action: str,
     vcs_ref: str | None = None,
     answers_file: str | None = None,
+    trust: bool = False,
 ) -> None:
     import copier
 
@@ -50,7 +68,7 @@ def _copy(
             defaults=True,
             overwrite=True,
             quiet=True,
-            unsafe=False,
+            unsafe=trust,
         )
 
 
@@ -61,6 +79,7 @@ def _update(
     *,
     action: str,
     vcs_ref: str | None = None,
+    trust: bool = False,
 ) -> None:
     import copier
 
@@ -75,7 +94,7 @@ def _update(
             quiet=True,
             conflict="inline",
             skip_answered=True,
-            unsafe=False,
+            unsafe=trust,
         )
 
 
@@ -91,10 +110,26 @@ def render_layer(
     )
 
 
-def render_overlay(src_path: str, dest: Path, data: Mapping[str, Any], answers_file: str) -> None:
-    """Render an organisation's Copier template (an overlay) with its own answers file."""
+def render_overlay(
+    src_path: str,
+    dest: Path,
+    data: Mapping[str, Any],
+    answers_file: str,
+    *,
+    trust: bool = False,
+) -> None:
+    """Render an organisation's Copier template (an overlay) with its own answers file.
+
+    ``trust`` lets Copier run the overlay's ``_tasks``, ``_migrations`` and
+    ``_jinja_extensions`` (Copier's ``unsafe``); without it such an overlay is refused.
+    """
     _copy(
-        src_path, dest, data, action=f"rendering the overlay {src_path}", answers_file=answers_file
+        src_path,
+        dest,
+        data,
+        action=f"rendering the overlay {src_path}",
+        answers_file=answers_file,
+        trust=trust,
     )
 
 
@@ -119,6 +154,12 @@ def update_layer(
     )
 
 
-def update_overlay(project: Path, answers_file: str) -> None:
+def update_overlay(project: Path, answers_file: str, *, trust: bool = False) -> None:
     """Update a Copier overlay like a layer: 3-way merge, conflicts inline."""
-    _update(project, answers_file, {}, action=f"updating the overlay recorded in {answers_file}")
+    _update(
+        project,
+        answers_file,
+        {},
+        action=f"updating the overlay recorded in {answers_file}",
+        trust=trust,
+    )

@@ -1,8 +1,11 @@
 """`mljourney new`: render the layers into a staging directory, then publish into DEST.
 
-Everything is rendered (and committed to git) in a private temporary directory first.
-Only a complete project is moved into DEST, and only when no file there would be
-overwritten. If publishing fails half-way, what was moved is taken back out again.
+Everything is rendered (and committed to git) in a private temporary directory first,
+and every rendered TOML/YAML/JSON/Python/notebook file is parsed there (``validate``).
+Only a complete, valid project is moved into DEST, and only when no file there would be
+overwritten and no file would go through a symbolic link out of DEST. If publishing fails
+half-way, what was moved is taken back out again. Copier's temporary clones live in the
+private directory too, so an interrupted `new` (SIGINT or SIGTERM) leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from generator.errors import DestinationError, MljourneyError
 from generator.layers import LayerSource
 from generator.overlay import apply_overlays
 from generator.render import render_layer
+from generator.safepath import refuse_writes_outside
+from generator.transaction import interruptible, private_tempdir, signals_held
+from generator.validate import require_valid
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,9 @@ def render_into_staging(
 def publish(staging: Path, destination: Destination) -> None:
     """Move the staged project into DEST without overwriting anything; all or nothing."""
     dest = destination.path
-    collisions = sorted(str(p) for p in relative_files(staging) if (dest / p).exists())
+    if dest.exists():
+        refuse_writes_outside(dest, relative_files(staging))
+    collisions = sorted(str(p) for p in relative_files(staging) if os.path.lexists(dest / p))
     if (staging / ".git").exists() and (dest / ".git").exists():
         collisions.insert(0, ".git")
     if collisions:
@@ -116,23 +124,36 @@ def create_project(
     *,
     init_git: bool,
     overlays: Sequence[str] = (),
+    trust: bool = False,
 ) -> bool:
-    """Render and publish a new project; return whether it was committed to a new git repo."""
+    """Render and publish a new project; return whether it was committed to a new git repo.
+
+    ``trust`` lets overlays use Copier's unsafe features (tasks, migrations, extensions).
+    Raises ``DestinationError`` (nothing written) when DEST cannot take the project, and
+    ``MljourneyError`` when a rendered file would be invalid for its type.
+    """
     destination.check()
     # A new (or empty) DEST becomes a repository of its own, even inside another checkout:
     # Copier's update needs one. Files added beside existing ones inside a repository are
     # left for the user to commit there.
     beside_existing = destination.path.exists() and any(destination.path.iterdir())
     make_repo = init_git and not (beside_existing and git.is_inside_work_tree(destination.path))
-    staging = Path(tempfile.mkdtemp(prefix="mljourney-new-"))
+    scratch = Path(tempfile.mkdtemp(prefix="mljourney-new-"))
+    staging = scratch / "project"
+    staging.mkdir()
     # mkdtemp makes a private (0700) directory; the project gets the user's usual mode.
     staging.chmod(0o777 & ~_current_umask())
-    try:
-        render_into_staging(staging, layers, sources, data)
-        apply_overlays(staging, overlays, data)
-        if make_repo:
-            git.init_and_commit(staging, f"Scaffold {data['project_name']} with mljourney")
-        publish(staging, destination)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with interruptible():
+        try:
+            with private_tempdir(scratch):
+                render_into_staging(staging, layers, sources, data)
+                apply_overlays(staging, overlays, data, trust=trust)
+                require_valid(staging)
+                if make_repo:
+                    git.init_and_commit(staging, f"Scaffold {data['project_name']} with mljourney")
+            with signals_held():
+                publish(staging, destination)
+        finally:
+            with signals_held():
+                shutil.rmtree(scratch, ignore_errors=True)
     return make_repo

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -26,16 +25,14 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 import yaml
 
 from generator.errors import MljourneyError, UsageError
-from generator.layers import LayerSource, bundle_tags, released_versions, template_questions
+from generator.layers import LayerSource, bundle_tags, released_versions
 from generator.matrix import Case
+from generator.reports import JUnitCase, JUnitSuite, junit_xml, text_table
 
-# `${{ ... }}` is GitHub Actions' own syntax, not a Jinja leftover.
-_JINJA_MARKER = re.compile(r"(?<!\$)\{\{|\{%")
 OUTPUT_TAIL_CHARS = 20_000
 SHOWN_TAIL_LINES = 40
 
@@ -155,9 +152,10 @@ def _timed(name: str, action: Callable[[], str]) -> Step:
     return Step(name, name, 0, time.monotonic() - start, output)
 
 
-def _command(
+def run_command(
     name: str, args: Sequence[str], cwd: Path, env: Mapping[str, str], timeout: float
 ) -> Step:
+    """Run ``args`` in ``cwd``; a step with the combined output's tail (timeout: exit 124)."""
     start = time.monotonic()
     shown = " ".join(args)
     try:
@@ -185,11 +183,18 @@ def _command(
 
 
 def complete_case_answers(case: Case) -> dict[str, Any]:
-    """The case's answers completed exactly as `new --defaults` completes them."""
-    from generator.questions import complete_answers
+    """The case's answers completed exactly as `new --defaults --yes` completes them.
 
-    known = frozenset().union(*(template_questions(layer) for layer in case.layers))
-    return complete_answers(case.stage, case.given(), None, known).as_data()
+    Raises ``UsageError`` when the plan's layers are not the case's (the matrix and
+    `new` would disagree).
+    """
+    from generator.plan import Given, make_plan
+
+    given = {**case.given(), "stage": case.stage}
+    plan = make_plan(Given(given, production=case.is_production, yes=True))
+    if plan.layers != case.layers:
+        raise UsageError(f"case {case.id}: `new` would render {plan.layers}, not {case.layers}")
+    return plan.data()
 
 
 def _render(
@@ -220,19 +225,9 @@ def _render(
     )
 
 
-def leftover_jinja(root: Path) -> list[str]:
-    """Rendered files that still hold Jinja markers."""
-    from generator.check import project_files, read_text
-
-    found = []
-    for relative in project_files(root):
-        text = read_text(root / relative)
-        if text is not None and _JINJA_MARKER.search(text):
-            found.append(str(relative))
-    return found
-
-
 def _no_jinja(root: Path) -> str:
+    from generator.files import leftover_jinja
+
     found = leftover_jinja(root)
     if found:
         raise MljourneyError("Jinja markers left in: " + ", ".join(found))
@@ -257,33 +252,52 @@ def uv_executable() -> str | None:
     return shutil.which("uv")
 
 
-def _install_steps(root: Path, options: SmokeOptions, env: Mapping[str, str]) -> list[Step]:
+# What a rendered project's README promises passes: lint, format check, its own tests.
+OWN_CHECKS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("lint", ("ruff", "check", ".")),
+    ("format", ("ruff", "format", "--check", ".")),
+    ("tests", ("python", "-m", "pytest", "-q", "-p", "no:cacheprovider")),
+)
+
+
+def install_project(
+    root: Path,
+    *,
+    python: str = sys.executable,
+    timeout: float = 1800.0,
+    extras: str = "test",
+    env: Mapping[str, str] | None = None,
+) -> list[Step]:
+    """Make ``root/.venv`` and install the project there (editable, with ``extras``).
+
+    uv with its shared package cache (``UV_CACHE_DIR``, else uv's default) when uv is
+    installed, else ``venv`` + pip. Stops at the first failing step.
+    """
+    env = project_environment(root) if env is None else env
     venv = root / ".venv"
     venv_python = str(venv / "bin" / "python")
+    target = f"{root}[{extras}]"
     uv = uv_executable()
     if uv is not None:
-        # uv's package cache (UV_CACHE_DIR, else uv's default) is shared by every case.
         commands = [
-            ("venv", [uv, "venv", "--quiet", "--python", options.python, str(venv)]),
-            (
-                "install",
-                [uv, "pip", "install", "--quiet", "--python", venv_python, "-e", f"{root}[test]"],
-            ),
+            ("venv", [uv, "venv", "--quiet", "--python", python, str(venv)]),
+            ("install", [uv, "pip", "install", "--quiet", "--python", venv_python, "-e", target]),
         ]
     else:
         commands = [
-            ("venv", [options.python, "-m", "venv", str(venv)]),
-            ("install", [venv_python, "-m", "pip", "install", "--quiet", "-e", f"{root}[test]"]),
+            ("venv", [python, "-m", "venv", str(venv)]),
+            ("install", [venv_python, "-m", "pip", "install", "--quiet", "-e", target]),
         ]
     steps = []
     for name, args in commands:
-        steps.append(_command(name, args, root, env, options.timeout))
+        steps.append(run_command(name, args, root, env, timeout))
         if not steps[-1].passed:
             break
     return steps
 
 
-def _project_env(root: Path) -> dict[str, str]:
+def project_environment(root: Path) -> dict[str, str]:
+    """The environment of this process with ``root/.venv`` active (PYTHONPATH dropped)."""
     env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
     env["VIRTUAL_ENV"] = str(root / ".venv")
     env["PATH"] = f"{root / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
@@ -308,15 +322,11 @@ def run_case(run: Run, sources: Mapping[str, LayerSource], options: SmokeOptions
         steps.append(_timed("jinja", lambda: _no_jinja(root)))
         steps.append(_timed("check", lambda: _complies(root)))
     if steps[-1].passed and not options.render_only:
-        env = _project_env(root)
-        steps += _install_steps(root, options, env)
+        env = project_environment(root)
+        steps += install_project(root, python=options.python, timeout=options.timeout, env=env)
         if steps[-1].passed:
-            for name, args in (
-                ("lint", ["ruff", "check", "."]),
-                ("format", ["ruff", "format", "--check", "."]),
-                ("tests", ["python", "-m", "pytest", "-q", "-p", "no:cacheprovider"]),
-            ):
-                steps.append(_command(name, args, root, env, options.timeout))
+            for name, args in OWN_CHECKS:
+                steps.append(run_command(name, args, root, env, options.timeout))
     return CaseResult(run, answers, tuple(steps), time.monotonic() - start, str(root))
 
 
@@ -380,23 +390,17 @@ def _tail(text: str, lines: int = SHOWN_TAIL_LINES) -> str:
 def render_summary(report: SmokeReport) -> str:
     """The summary table, then each failing case's answers and the tail of its output."""
     header = ("case", "layers", "result", "failed step", "seconds")
-    rows = [header]
-    for result in report.results:
-        failed = result.failed_steps
-        rows.append(
-            (
-                result.label,
-                ",".join(result.run.case.layers),
-                "pass" if result.passed else "FAIL",
-                ",".join(step.name for step in failed) or "-",
-                f"{result.seconds:.1f}",
-            )
+    rows = [
+        (
+            result.label,
+            ",".join(result.run.case.layers),
+            "pass" if result.passed else "FAIL",
+            ",".join(step.name for step in result.failed_steps) or "-",
+            f"{result.seconds:.1f}",
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        for row in rows
+        for result in report.results
     ]
+    lines = text_table(header, rows)
     for result in report.results:
         if result.passed:
             continue
@@ -419,39 +423,28 @@ def render_summary(report: SmokeReport) -> str:
 
 def render_junit(report: SmokeReport) -> str:
     """One JUnit test case per run; a failure carries the answers and the output's tail."""
-    failures = sum(not result.passed for result in report.results)
-    suite = ElementTree.Element(
-        "testsuite",
-        name="mljourney smoke",
-        tests=str(len(report.results)),
-        failures=str(failures),
-        errors="0",
-        skipped="0",
-        time=f"{report.seconds:.3f}",
-    )
+    cases = []
     for result in report.results:
-        case = ElementTree.SubElement(
-            suite,
-            "testcase",
-            classname="smoke." + "+".join(result.run.case.layers),
-            name=result.label,
-            time=f"{result.seconds:.3f}",
-        )
         failed = result.failed_steps
+        details = ""
         if failed:
-            failure = ElementTree.SubElement(
-                case, "failure", message=f"{failed[0].name} failed (exit {failed[0].returncode})"
-            )
             answers = yaml.safe_dump(dict(result.answers), sort_keys=True)
-            failure.text = f"answers:\n{answers}\n" + "\n".join(
+            details = f"answers:\n{answers}\n" + "\n".join(
                 f"--- {step.name}: {step.command}\n{_tail(step.output)}" for step in failed
             )
-        ElementTree.SubElement(case, "system-out").text = "\n".join(
-            f"{step.name}: exit {step.returncode} in {step.seconds:.1f} s" for step in result.steps
+        cases.append(
+            JUnitCase(
+                name=result.label,
+                classname="smoke." + "+".join(result.run.case.layers),
+                failure=f"{failed[0].name} failed (exit {failed[0].returncode})"
+                if failed
+                else None,
+                details=details,
+                output="\n".join(
+                    f"{step.name}: exit {step.returncode} in {step.seconds:.1f} s"
+                    for step in result.steps
+                ),
+                seconds=result.seconds,
+            )
         )
-    ElementTree.indent(suite)
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n'
-        + ElementTree.tostring(suite, encoding="unicode")
-        + "\n"
-    )
+    return junit_xml([JUnitSuite("mljourney smoke", tuple(cases), seconds=report.seconds)])

@@ -14,10 +14,6 @@ from click.testing import CliRunner
 
 from generator import __version__, layers
 from generator.cli import main
-from generator.cli_check_smoke import check_command
-
-if "check" not in main.commands:  # until cli.py registers it
-    main.add_command(check_command)
 
 SECRET = "AKIAABCDEFGHIJKLMNOP"
 POLICY = {"forbidden_patterns": ["AKIA[0-9A-Z]{16}"], "required_paths": ["README.md"]}
@@ -160,6 +156,7 @@ def test_junit_report_has_one_testcase_per_project_and_rule(fleet: list[Path], t
         "versions",
         "layout",
         "conflicts",
+        "valid-files",
         "overlays",
         "policy:required_paths",
         "policy:forbidden_patterns",
@@ -211,9 +208,12 @@ def test_drift_behind_the_newest_release(project: Path, tmp_path: Path, monkeypa
 
     allowed = invoke("check", str(project), "--allow-drift", "--format", "json")
     assert allowed.exit_code == 0
-    report = json.loads(allowed.output)["projects"][0]
+    whole = json.loads(allowed.output)
+    report = whole["projects"][0]
     assert report["drift"] == 1 and report["layers"]["poc"]["latest"] == "v99.0.0"
     assert "behind" in report["warnings"][0]["message"]
+    assert report["layers"]["poc"]["update_available"] is True
+    assert report["update_available"] is True and whole["update_available"] is True
 
 
 def test_not_a_project_is_a_violation(project: Path, tmp_path: Path):
@@ -235,8 +235,14 @@ def test_broken_answers_file_is_a_violation(project: Path):
 
 def test_recursive_finds_every_project(fleet: list[Path], tmp_path: Path):
     result = invoke("check", "--recursive", str(tmp_path), "--format", "json")
-    names = sorted(p["name"] for p in json.loads(result.output)["projects"])
+    whole = json.loads(result.output)
+    names = sorted(p["name"] for p in whole["projects"])
     assert names == ["alpha", "beta", "gamma"]
+    # Just rendered with this mljourney: no layer has a newer release.
+    assert whole["update_available"] is False
+    for p in whole["projects"]:
+        assert p["update_available"] is False
+        assert {v["update_available"] for v in p["layers"].values()} == {False}
     assert result.exit_code == 0
 
 

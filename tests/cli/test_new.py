@@ -1,6 +1,10 @@
+import io
+import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -27,7 +31,9 @@ def test_python_dash_m_and_help_does_not_import_copier() -> None:
         "import sys, runpy; sys.argv=['mljourney','--help'];\n"
         "try:\n    runpy.run_module('generator', run_name='__main__')\n"
         "except SystemExit: pass\n"
-        "assert 'copier' not in sys.modules, 'copier imported by --help'"
+        "assert 'copier' not in sys.modules, 'copier imported by --help'\n"
+        "assert 'jinja2' not in sys.modules, 'jinja2 imported by --help'\n"
+        "assert 'questionary' not in sys.modules, 'questionary imported by --help'"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -103,48 +109,121 @@ def test_answers_file_and_data_override(tmp_path: Path) -> None:
     )
 
 
-def test_interactive_asks_stage_first_then_stage_questions(tmp_path: Path) -> None:
-    dest = tmp_path / "i"
-    typed = [
-        "3",  # stage: prototyping
-        "Bad Name",  # re-asked
-        "my-poc",
-        "",  # description: default
-        "regression",
-        "0",
-        "n",  # feedback loop
-        "acme",
-        "Dr. Ada Park (COO)",
-        "99",  # re-asked: at most 26 weeks
-        "8",
-        "CRM database, web logs",
+ENTER, DOWN, CLEAR = "\r", "\x1b[B", "\x15"  # Ctrl-U clears a text prompt's default
+
+
+class Terminal:
+    """A scripted terminal for questionary: keys in, the screen's text out."""
+
+    def __init__(self, pipe: Any, screen: io.StringIO) -> None:
+        self.pipe = pipe
+        self.screen = screen
+
+    def type(self, *keys: str) -> None:
+        for key in keys:
+            self.pipe.send_text(key)
+        self.pipe.close()  # no hanging prompt: a missing key ends the command
+
+    @property
+    def text(self) -> str:
+        return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", self.screen.getvalue())
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> Iterator[Terminal]:
+    from prompt_toolkit.data_structures import Size
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output.vt100 import Vt100_Output
+
+    from generator.cli import prompts
+
+    screen = io.StringIO()
+    output = Vt100_Output(screen, lambda: Size(rows=60, columns=200))
+    with create_pipe_input() as pipe:
+        monkeypatch.setattr(prompts, "is_interactive", lambda: True)
+        monkeypatch.setattr(
+            prompts, "make_prompter", lambda: prompts.TerminalPrompter(input=pipe, output=output)
+        )
+        yield Terminal(pipe, screen)
+
+
+def text(value: str) -> str:
+    return CLEAR + value + ENTER
+
+
+def test_without_a_terminal_one_line_says_how_to_run_non_interactively(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["new", str(tmp_path / "x")])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "mljourney: error: no terminal to ask questions in: run non-interactively with "
+        "--defaults (answers from --stage, --data KEY=VALUE, --answers-file; defaults for the rest)"
     ]
-    result = invoke("new", str(dest), input="\n".join(typed) + "\n")
-    assert result.exit_code == 0, result.output
-    output = result.output
-    assert output.index("Where does your team stand") < output.index("Project name")
-    assert "learning" in output and "getting to know ML" in output
-    assert "not a slug" in output  # the bad name was re-asked
-    assert "from 1 to 26" in output
-    assert "AWS region" not in output
+    assert not (tmp_path / "x").exists()
+
+
+def test_interactive_asks_stage_first_then_every_question_of_copier_yml(
+    tmp_path: Path, terminal: Terminal
+) -> None:
+    dest = tmp_path / "i"
+    terminal.type(
+        ENTER,  # stage: the default, prototyping
+        text("Bad Name"),  # refused as you type: Enter does nothing, the text stays
+        text("my-poc"),
+        ENTER,  # package_name: my_poc, derived from the answer above
+        ENTER,  # description: default
+        ENTER,  # task_type: classification (default)
+        ENTER,  # models in production: none yet
+        ENTER,  # feedback loop: no
+        text("acme"),
+        ENTER,  # repository_url: derived from organisation and project_name
+        text("Churn squad"),  # author_name: asked now (it was not before)
+        text("Dr. Ada Park (COO)"),
+        text("F1 above 0.8 on last month's churners"),  # success_metric: asked now
+        text("99"),  # refused: at most 26 weeks
+        text("8"),
+        text("CRM database, web logs"),
+    )
+    result = CliRunner().invoke(main, ["new", str(dest)])
+    assert result.exit_code == 0, result.output + terminal.text
+    screen = terminal.text
+    assert screen.index("Where does your team stand") < screen.index("Project name")
+    assert "learning - getting to know ML" in screen
+    assert "none yet (maturity level 1)" in screen  # labels from copier.yml, shown once
+    assert "(0, 1-2, 3+)" not in screen
+    assert "AWS region" not in screen
     answers = yaml.safe_load((dest / ".copier-answers.poc.yml").read_text())
-    assert (answers["project_name"], answers["task_type"], answers["organisation"]) == (
+    assert (answers["project_name"], answers["package_name"], answers["organisation"]) == (
         "my-poc",
-        "regression",
+        "my_poc",
         "acme",
     )
-    assert (answers["timebox_weeks"], answers["data_sources"]) == (8, "CRM database, web logs")
-    assert "Dr. Ada Park (COO)" in (dest / "docs" / "poc-charter.md").read_text()
+    assert answers["repository_url"] == "https://github.com/acme/my-poc"
+    assert (answers["author_name"], answers["timebox_weeks"]) == ("Churn squad", 8)
+    assert answers["success_metric"] == "F1 above 0.8 on last month's churners"
+    assert answers["data_sources"] == "CRM database, web logs"
+    charter = (dest / "docs" / "poc-charter.md").read_text()
+    assert "Dr. Ada Park (COO)" in charter and "last month's churners" in charter
     assert "web logs" in (dest / "docs" / "data-inventory.md").read_text()
 
 
-def test_production_stage_asks_cloud_settings_not_the_charter(tmp_path: Path) -> None:
-    typed = ["4", "fraud", "", "classification", "1-2", "n", "acme", "eu-central-1", "210987654321"]
-    result = invoke("new", str(tmp_path / "f"), input="\n".join(typed) + "\n")
-    assert result.exit_code == 0, result.output
-    assert "Executive sponsor" not in result.output
+def test_production_stage_asks_cloud_settings_not_the_charter(
+    tmp_path: Path, terminal: Terminal
+) -> None:
+    terminal.type(
+        DOWN,  # from prototyping to building
+        ENTER,
+        text("fraud"),
+        *[ENTER] * 8,  # package .. author_name: defaults
+        text("eu-central-1"),
+        text("210987654321"),
+    )
+    result = CliRunner().invoke(main, ["new", str(tmp_path / "f")])
+    assert result.exit_code == 0, result.output + terminal.text
+    assert "Executive sponsor" not in terminal.text
     answers = yaml.safe_load((tmp_path / "f" / ".copier-answers.production.yml").read_text())
     assert (answers["aws_region"], answers["aws_account_id"]) == ("eu-central-1", "210987654321")
+    core = yaml.safe_load((tmp_path / "f" / ".copier-answers.poc.yml").read_text())
+    assert core["stage"] == "building" and core["executive_sponsor"] == "to be named"
 
 
 @pytest.mark.parametrize(
@@ -229,10 +308,6 @@ def test_early_stage_production_needs_confirmation(tmp_path: Path) -> None:
     assert "classic early mistake" in refused.output
     assert not dest.exists()
 
-    declined = CliRunner().invoke(
-        main, ["new", str(dest), "--stage", "learning", "--production"], input="n\n"
-    )
-    assert declined.exit_code == 2
     assert not dest.exists()
 
     accepted = CliRunner().invoke(
@@ -282,11 +357,19 @@ def test_assess_prints_stage_level_actions_and_feeds_new(tmp_path: Path) -> None
     assert answers["stage"] == "prototyping"
 
 
-def test_assess_interactive() -> None:
-    result = invoke("assess", input="3+\ny\ny\ny\n")
-    assert result.exit_code == 0
+def test_assess_interactive(terminal: Terminal) -> None:
+    terminal.type(DOWN, DOWN, ENTER, "y", "y", "y")  # three or more models; yes, yes, yes
+    result = invoke("assess")
+    assert result.exit_code == 0, result.output + terminal.text
+    assert "three or more (maturity level 3)" in terminal.text
     assert "Stage: scaling" in result.output
     assert "Level 3" in result.output
+
+
+def test_assess_without_a_terminal_names_the_flags() -> None:
+    result = CliRunner().invoke(main, ["assess", "--models", "0"])
+    assert result.exit_code == 2
+    assert "--pipeline/--no-pipeline" in result.output
 
 
 def test_new_inside_another_checkout_is_a_repository_of_its_own(tmp_path: Path) -> None:
@@ -299,3 +382,47 @@ def test_new_inside_another_checkout_is_a_repository_of_its_own(tmp_path: Path) 
         ["git", "rev-parse", "--show-toplevel"], cwd=outer / "churn", capture_output=True, text=True
     )
     assert Path(top.stdout.strip()) == (outer / "churn").resolve()
+
+
+def test_early_stage_production_can_be_declined_at_the_prompt(
+    tmp_path: Path, terminal: Terminal
+) -> None:
+    dest = tmp_path / "early"
+    terminal.type("n")
+    declined = CliRunner().invoke(main, ["new", str(dest), "--stage", "learning", "--production"])
+    assert declined.exit_code == 2
+    assert "classic early mistake" in declined.output
+    assert "stopped: no production layer at this stage" in declined.output
+    assert not dest.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("organisation: on\n", "organisation in answers file"),
+        ("aws_account_id: 123456789012\nstage: building\n", "aws_account_id in answers file"),
+        ("description: 2024\n", "description in answers file"),
+    ],
+)
+def test_yaml_1_1_values_in_an_answers_file_are_refused_with_a_hint(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    answers = tmp_path / "answers.yml"
+    answers.write_text(content)
+    dest = tmp_path / "d"
+    result = CliRunner().invoke(
+        main, ["new", str(dest), "--defaults", "--answers-file", str(answers)]
+    )
+    assert result.exit_code == 2
+    assert message in result.output and "quote it" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not dest.exists()
+
+
+def test_a_name_that_shadows_a_dependency_is_refused(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["new", str(tmp_path / "p"), "--defaults", "--data", "project_name=pandas"]
+    )
+    assert result.exit_code == 2
+    assert "shadows the module 'pandas' the generated project imports" in result.output
+    assert not (tmp_path / "p").exists()

@@ -13,11 +13,7 @@ from click.testing import CliRunner
 
 from generator import __version__, layers
 from generator.cli import main
-from generator.cli_check_smoke import smoke_command
 from generator.release import build_bundle
-
-if "smoke" not in main.commands:  # until cli.py registers it
-    main.add_command(smoke_command)
 
 POC_CASE = "prototyping-classification"
 FEEDBACK_CASE = "learning-classification-fb"
@@ -225,3 +221,12 @@ def test_full_smoke_of_the_quickest_case(tmp_path: Path):
     out = junit_cases(junit)[POC_CASE].findtext("system-out") or ""
     for step in ("render", "jinja", "check", "venv", "install", "lint", "format", "tests"):
         assert f"{step}: exit 0" in out
+
+
+def test_shards_list_every_case_once():
+    full = invoke("--list").output.splitlines()
+    parts = [invoke("--list", "--shard", f"{i}/3").output.splitlines() for i in (1, 2, 3)]
+    assert sorted(line for part in parts for line in part) == sorted(full)
+    bad = CliRunner().invoke(main, ["smoke", "--list", "--shard", "4/3"])
+    assert bad.exit_code == 2
+    assert "Invalid value for '--shard'" in bad.output and "I/N" in bad.output

@@ -8,11 +8,7 @@ linked into each environment in seconds.
 
 from __future__ import annotations
 
-import os
-import re
-import shutil
 import subprocess
-import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,19 +16,16 @@ from pathlib import Path
 
 import copier
 
+from generator import files, smoke
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = REPO_ROOT / "templates"
 LAYER_ORDER = ("poc", "production", "feedback-loop")
-# `${{ ... }}` is GitHub Actions' own syntax, not a Jinja leftover.
-JINJA_MARKER = re.compile(r"(?<!\$)\{\{|\{%")
 
 
 def uv_executable() -> str:
-    """Return the uv binary installed beside the test interpreter (the test extra pins it)."""
-    beside = Path(sys.executable).with_name("uv")
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("uv")
+    """Return smoke's uv (beside the test interpreter: the test extra pins it)."""
+    found = smoke.uv_executable()
     if found is None:
         raise RuntimeError("uv is not installed: pip install -e '.[test]'")
     return found
@@ -74,11 +67,9 @@ class ProjectEnv:
     def run(
         self, *args: str, timeout: float = 900, env: Mapping[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
-        """Run a command in the project with its venv first on PATH; raise with its output."""
-        full_env = {**os.environ, **(env or {})}
-        full_env["PATH"] = f"{self.bin}{os.pathsep}{full_env.get('PATH', '')}"
-        full_env["VIRTUAL_ENV"] = str(self.root / ".venv")
-        full_env.pop("PYTHONPATH", None)
+        """Run a command in the project with its venv active (smoke's environment); raise
+        with its output when it fails."""
+        full_env = {**smoke.project_environment(self.root), **(env or {})}
         result = subprocess.run(
             list(args),
             cwd=self.root,
@@ -97,57 +88,25 @@ class ProjectEnv:
 
 
 def install(root: Path, extras: str = "test") -> ProjectEnv:
-    """Create ``root/.venv`` with uv and install the project (editable) with its extras."""
-    uv = uv_executable()
-    env = {**os.environ}
-    env.pop("VIRTUAL_ENV", None)
-    subprocess.run(
-        [uv, "venv", "--quiet", "--python", sys.executable, str(root / ".venv")],
-        check=True,
-        env=env,
-        capture_output=True,
-    )
-    result = subprocess.run(
-        [
-            uv,
-            "pip",
-            "install",
-            "--quiet",
-            "--python",
-            str(root / ".venv" / "bin" / "python"),
-            "-e",
-            f"{root}[{extras}]",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise AssertionError(f"install of {root} failed:\n{result.stderr[-8000:]}")
+    """Create ``root/.venv`` and install the project (editable) with its extras, as smoke does."""
+    steps = smoke.install_project(root, extras=extras, timeout=1800)
+    failed = [step for step in steps if not step.passed]
+    if failed:
+        raise AssertionError(
+            f"install of {root} failed (`{failed[0].command}`):\n{failed[0].output[-8000:]}"
+        )
     return ProjectEnv(root)
 
 
 def run_own_checks(project: ProjectEnv, pytest_args: Sequence[str] = ()) -> None:
-    """Run what the rendered README promises: lint, format check, the project's tests."""
-    project.run("ruff", "check", ".")
-    project.run("ruff", "format", "--check", ".")
-    project.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *pytest_args)
+    """Run what the rendered README promises (smoke's own checks): lint, format, tests."""
+    for name, args in smoke.OWN_CHECKS:
+        project.run(*args, *(pytest_args if name == "tests" else ()))
 
 
 def leftover_jinja(root: Path) -> list[str]:
-    """Files (relative paths) that still contain Jinja markers after rendering."""
-    found = []
-    for path in root.rglob("*"):
-        if ".venv" in path.parts or ".git" in path.parts or not path.is_file():
-            continue
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            continue
-        if JINJA_MARKER.search(text):
-            found.append(str(path.relative_to(root)))
-    return found
+    """Files (relative paths) that still contain Jinja markers after rendering (smoke's scan)."""
+    return files.leftover_jinja(root)
 
 
 def rendered_files(root: Path) -> set[str]:

@@ -105,6 +105,10 @@ def test_shared_files_carry_the_layer_s_blocks(rendered: dict[str, Path]) -> Non
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert "fb-classification feedback serve --host 127.0.0.1 --port 8000" in readme
     assert "docs/feedback-loop.md" in readme
+    agents = (root / "AGENTS.md").read_text(encoding="utf-8")
+    assert "| feedback-loop |" in agents and "`feedback serve`" in agents
+    assert "`tests/feedback/`" in agents and ".copier-answers.feedback-loop.yml" in agents
+    assert "mljourney add feedback-loop" not in agents  # already there
     cli = (root / "src" / "fb_classification" / "cli.py").read_text(encoding="utf-8")
     assert "from fb_classification.feedback.commands import feedback" in cli
 

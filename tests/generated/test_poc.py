@@ -33,6 +33,10 @@ MODELS_IN_PRODUCTION = ("0", "1-2", "3+")
 PROJECT_FILES = {
     ".copier-answers.poc.yml",
     ".gitignore",
+    ".github/workflows/ci.yml",
+    ".github/workflows/mljourney-check.yml",
+    ".github/workflows/mljourney-update.yml",
+    "AGENTS.md",
     "README.md",
     "environment.yml",
     "pyproject.toml",
@@ -168,6 +172,17 @@ def test_readme_badge_and_charter_come_from_the_answers(tmp_path: Path) -> None:
     first_commands = readme.split("```bash\n", 1)[1].splitlines()[:2]
     assert first_commands[0].startswith('pip install -e ".[test]"')
     assert first_commands[1].startswith("churn-poc baseline")
+    agents = (root / "AGENTS.md").read_text(encoding="utf-8")
+    for promise in (
+        "churn-poc baseline",
+        "ruff check . && ruff format --check .",
+        "mljourney update",
+        "copier update --answers-file .copier-answers.poc.yml",
+        "mljourney graduate",
+        "`.copier-answers.*.yml`",
+    ):
+        assert promise in agents, promise
+    assert "| production |" not in agents
     charter = (root / "docs" / "poc-charter.md").read_text(encoding="utf-8")
     assert "Dana Lee, VP Customer Success" in charter and "4 weeks" in charter
     assert "The model beats the trivial baseline on macro F1 on held-out data, by" in charter

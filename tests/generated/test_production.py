@@ -148,6 +148,18 @@ def test_production_is_wired_into_the_core(rendered: dict[str, Path], task_type:
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert "## Production (SageMaker)" in readme
     assert f"{answers['project_name']} run-local" in readme
+    # A production project's front page says what it is and leads with its two commands;
+    # the PoC's story follows.
+    name = str(answers["project_name"])
+    first_commands = readme.split("```bash\n", 1)[1].splitlines()[:2]
+    assert first_commands[0].startswith('pip install -e ".[test]"')
+    assert first_commands[1].startswith(f"{name} run-local")
+    assert "model in production on SageMaker" in readme.split("```bash", 1)[0]
+    assert "timeboxed to" not in readme.split("## Production (SageMaker)", 1)[0]
+    assert readme.index("## Production (SageMaker)") < readme.index("## The baseline")
+    agents = (root / "AGENTS.md").read_text(encoding="utf-8")
+    assert f"{name} run-local" in agents and "`src/" in agents and "| production |" in agents
+    assert "mljourney graduate" not in agents  # already graduated
     production_answers = (root / ".copier-answers.production.yml").read_text(encoding="utf-8")
     assert f"aws_region: {answers['aws_region']}" in production_answers
 

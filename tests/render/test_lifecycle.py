@@ -59,8 +59,15 @@ def test_graduate_keeps_edits_and_equals_a_fresh_production_project(tmp_path: Pa
     fresh = tmp_path / "fresh"
     new(fresh, "--stage", "building", "--data", "task_type=regression")
     assert rendered_files(poc) - {"src/churn/our_features.py"} == rendered_files(fresh)
-    for shared in ("pyproject.toml", "src/churn/cli.py"):
+    for shared in ("pyproject.toml", "src/churn/cli.py", "AGENTS.md"):
         assert (poc / shared).read_text() == (fresh / shared).read_text(), shared
+    # Graduating changes the front page: it now leads with the production commands, the
+    # PoC's story below; the team's note is still there.
+    readme = (poc / "README.md").read_text()
+    assert readme.replace(USER_NOTE, "\n") == (fresh / "README.md").read_text() + "\n"
+    first_commands = readme.split("```bash\n", 1)[1].splitlines()[:2]
+    assert first_commands[1].startswith("churn run-local")
+    assert readme.index("## Production (SageMaker)") < readme.index("## From the proof of concept")
 
 
 def test_add_feedback_loop_keeps_edits_and_equals_a_fresh_render(tmp_path: Path) -> None:

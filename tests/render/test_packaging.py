@@ -105,3 +105,11 @@ def test_wheel_carries_templates_and_installs_with_pip(tmp_path: Path) -> None:
     )
     for layer in LAYERS:
         assert (dest / f".copier-answers.{layer}.yml").is_file()
+    # Each layer's changelog is read from the wheel's bundle at this version.
+    changelog = subprocess.run(
+        [str(venv / "bin" / "mljourney"), "changelog", "production"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert f"\n## {__version__}\n" in changelog.stdout

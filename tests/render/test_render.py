@@ -62,3 +62,23 @@ def test_longest_allowed_name_renders_lint_clean(case: Case, tmp_path: Path) -> 
     for command in (["check", "--quiet", "."], ["format", "--check", "--quiet", "."]):
         result = subprocess.run([*ruff, *command], cwd=dest, capture_output=True, text=True)
         assert result.returncode == 0, f"ruff {command[0]} ({case.id}):\n{result.stdout}"
+
+
+@pytest.mark.parametrize("case", build_matrix(quick=True), ids=lambda c: f"recorded-answers-{c.id}")
+def test_copier_records_exactly_the_answers_mljourney_planned(case: Case, tmp_path: Path) -> None:
+    """The CLI and the templates agree: same questions, same defaults, same `when`."""
+    from generator.plan import Given, make_plan
+    from generator.questionnaire import is_asked_by_copier, layer_questions
+
+    plan = make_plan(Given({**case.given(), "stage": case.stage}, production=case.is_production))
+    dest = tmp_path / "project"
+    render_with_mljourney(case, dest, case.project_name)
+    for layer in plan.layers:
+        recorded = yaml.safe_load((dest / f".copier-answers.{layer}.yml").read_text())
+        recorded = {k: v for k, v in recorded.items() if not k.startswith("_")}
+        expected = {
+            q.name: plan.answers[q.name]
+            for q in layer_questions(layer)
+            if is_asked_by_copier(q, plan.answers)
+        }
+        assert recorded == expected, layer

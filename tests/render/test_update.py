@@ -138,14 +138,27 @@ def test_conflict_is_marked_inline_and_listed(
 ) -> None:
     dest = new_project(tmp_path)
     user_edit(dest, "settings.toml", "a = 1\nb = 5\n")
+    head = git(dest, "rev-parse", "HEAD")
     two_versions()
 
     result = CliRunner().invoke(main, ["update", str(dest)])
 
-    assert result.exit_code == 1
-    assert "CONFLICT settings.toml" in result.output
+    assert result.exit_code == 3
+    assert "CONFLICT settings.toml" in result.stdout
+    assert "conflicts marked inline" in result.stderr and "  settings.toml" in result.stderr
     text = (dest / "settings.toml").read_text()
     assert "<<<<<<<" in text and "b = 5" in text and "b = 3" in text
+    # The markers are never committed: the branch stays at the team's last commit and the
+    # merged result waits in the work tree.
+    assert git(dest, "rev-parse", "HEAD") == head
+    assert git(dest, "status", "--porcelain").split() == [
+        "M",
+        ".copier-answers.poc.yml",
+        "M",
+        "README.md",
+        "M",
+        "settings.toml",
+    ]
 
 
 def test_dry_run_touches_nothing(tmp_path: Path, two_versions) -> None:
@@ -185,3 +198,31 @@ def test_update_outside_a_project_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["update", str(tmp_path)])
     assert result.exit_code == 2
     assert "not an mljourney project" in result.output
+
+
+def test_conflict_in_a_project_inside_a_bigger_repository(tmp_path: Path, two_versions) -> None:
+    outer = tmp_path / "mono"
+    (outer / "svc" / "proj").mkdir(parents=True)
+    (outer / "svc" / "proj" / "NOTES.md").write_text("notes\n")
+    git(outer, "init", "-q", "-b", "main")
+    args = ["new", str(outer / "svc" / "proj"), "--into-existing", "--defaults"]
+    result = CliRunner().invoke(main, [*args, "--data", "project_name=demo"])
+    assert result.exit_code == 0, result.output
+    git(outer, "add", "-A")
+    git(outer, "commit", "-qm", "add proj")
+    user_edit(outer / "svc" / "proj", "settings.toml", "a = 1\nb = 5\n")
+    head = git(outer, "rev-parse", "HEAD")
+    two_versions()
+
+    dry = CliRunner().invoke(main, ["update", "--dry-run", str(outer / "svc" / "proj")])
+    assert dry.exit_code == 3
+    assert "CONFLICT settings.toml" in dry.stdout
+    assert git(outer, "status", "--porcelain") == ""
+
+    result = CliRunner().invoke(main, ["update", str(outer / "svc" / "proj")])
+
+    assert result.exit_code == 3
+    assert "  settings.toml" in result.stderr.splitlines()
+    assert git(outer, "rev-parse", "HEAD") == head
+    assert " M svc/proj/settings.toml" in git(outer, "status", "--porcelain").splitlines()
+    assert "Added in v2." in (outer / "svc" / "proj" / "README.md").read_text()

@@ -2,6 +2,7 @@ import pytest
 
 from generator.journey import (
     LEVEL_ACTIONS,
+    PRODUCTION_STAGES,
     STAGE_NAMES,
     Assessment,
     Level,
@@ -41,7 +42,11 @@ def test_level_from_models_in_production(models: str, level: Level) -> None:
     ],
 )
 def test_layers_for_stage(stage: str, feedback: bool, layers: tuple[str, ...]) -> None:
-    assert layers_for(stage, feedback) == layers
+    assert layers_for(stage in PRODUCTION_STAGES, feedback) == layers
+
+
+def test_production_stages_come_from_the_is_production_default() -> None:
+    assert {"building", "deploying", "scaling"} == PRODUCTION_STAGES
 
 
 @pytest.mark.parametrize(

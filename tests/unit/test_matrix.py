@@ -13,6 +13,7 @@ from generator.journey import MODELS_IN_PRODUCTION, PRODUCTION_STAGES, STAGE_NAM
 from generator.matrix import (
     Case,
     Choices,
+    Shard,
     _is_valid,
     build_matrix,
     case_id,
@@ -152,3 +153,30 @@ def test_select_by_id_and_glob():
 def test_select_unknown_case_is_a_usage_error():
     with pytest.raises(UsageError, match="no smoke case matches 'nope'"):
         select_cases(build_matrix(CHOICES), ["nope"])
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 7, 50])
+@pytest.mark.parametrize("quick", [False, True])
+def test_shards_together_are_exactly_the_matrix(count: int, quick: bool) -> None:
+    cases = build_matrix(quick=quick)
+    shards = [Shard(index, count).select(cases) for index in range(1, count + 1)]
+    together = [case for shard in shards for case in shard]
+    assert sorted(c.id for c in together) == sorted(c.id for c in cases)
+    assert len(together) == len(cases)  # each case in exactly one shard
+    assert max(map(len, shards)) - min(map(len, shards)) <= 1
+    # deterministic: the same split every time, each shard in matrix order
+    assert shards == [
+        Shard(index, count).select(build_matrix(quick=quick)) for index in range(1, count + 1)
+    ]
+    for shard in shards:
+        assert list(shard) == [c for c in cases if c in shard]
+
+
+@pytest.mark.parametrize("text", ["0/2", "3/2", "2", "a/b", "1/0", "-1/2", ""])
+def test_bad_shard_is_refused(text: str) -> None:
+    with pytest.raises(UsageError, match="I/N"):
+        Shard.parse(text)
+
+
+def test_shard_parse() -> None:
+    assert Shard.parse(" 2/4 ") == Shard(2, 4)

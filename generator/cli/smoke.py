@@ -1,8 +1,4 @@
-"""The `check` and `smoke` commands: Click only, the work is in check.py and smoke.py.
-
-Registered on the main group in cli.py with ``main.add_command(check_command)`` and
-``main.add_command(smoke_command)``.
-"""
+"""`mljourney smoke`: render the answer matrix and run each project's checks (see smoke.py)."""
 
 from __future__ import annotations
 
@@ -15,101 +11,24 @@ from typing import TYPE_CHECKING
 
 import click
 
+from generator.cli._options import config_option, write_output
 from generator.config import load_config
 from generator.errors import UsageError
 
 if TYPE_CHECKING:
+    from generator.matrix import Shard
     from generator.smoke import CaseResult
 
 
-def _write_output(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-        return
+def _parse_shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Shard | None:
+    from generator.matrix import Shard
+
+    if value is None:
+        return None
     try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise UsageError(f"cannot write {output}: {error}") from error
-
-
-@click.command("check")
-@click.argument("paths", nargs=-1, metavar="[PATH]...", type=click.Path(path_type=Path))
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Organisation config whose policy applies; or $MLJOURNEY_CONFIG.",
-)
-@click.option(
-    "--policy",
-    "policy_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="YAML file with a policy mapping (required_paths, forbidden_patterns, "
-    "min_versions, allowed_stages); combined with the config's policy.",
-)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "junit"]),
-    default="text",
-    show_default=True,
-    help="Report format.",
-)
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the report to this file instead of stdout.",
-)
-@click.option(
-    "--recursive",
-    "-r",
-    is_flag=True,
-    help="Treat each PATH as a folder of projects: check every project found under it.",
-)
-@click.option(
-    "--allow-drift",
-    is_flag=True,
-    help="Report layers behind the newest template version as warnings, not violations.",
-)
-def check_command(
-    paths: tuple[Path, ...],
-    config_path: Path | None,
-    policy_path: Path | None,
-    output_format: str,
-    output: Path | None,
-    recursive: bool,
-    allow_drift: bool,
-) -> None:
-    """Check projects for compliance and drift (default PATH: the current directory).
-
-    Layers valid and on the newest template version, required layout present, no
-    conflict leftovers, the organisation's policy. Exit code 0 when every project
-    complies, 1 when one does not, 2 on bad usage.
-    """
-    from generator.check import (
-        RENDERERS,
-        CheckOptions,
-        check_paths,
-        combine_policies,
-        load_policy_file,
-    )
-
-    policy = load_config(config_path).policy
-    if policy_path is not None:
-        policy = combine_policies(policy, load_policy_file(policy_path))
-    report = check_paths(
-        list(paths) or [Path(".")],
-        CheckOptions(policy=policy, allow_drift=allow_drift),
-        recursive=recursive,
-    )
-    _write_output(RENDERERS[output_format](report), output)
-    if output is not None:
-        state = "compliant" if report.compliant else "NOT compliant"
-        click.echo(
-            f"{len(report.projects)} project(s) checked, {state}; report in {output}", err=True
-        )
-    if not report.compliant:
-        sys.exit(1)
+        return Shard.parse(value)
+    except UsageError as error:
+        raise click.BadParameter(str(error)) from error
 
 
 def _default_jobs() -> int:
@@ -124,6 +43,13 @@ def _default_jobs() -> int:
     multiple=True,
     metavar="ID",
     help="Run only this case (an id such as building-classification-fb, or a glob); repeatable.",
+)
+@click.option(
+    "--shard",
+    metavar="I/N",
+    callback=_parse_shard,
+    help="Run only part I of N of the cases (round-robin over the matrix order); the N "
+    "shards together run every case once. For a CI matrix of N jobs.",
 )
 @click.option(
     "--list", "list_cases", is_flag=True, help="List the cases' ids and layers, then stop."
@@ -163,12 +89,7 @@ def _default_jobs() -> int:
     show_default=True,
     help="Seconds each command (install, lint, tests) may take.",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Organisation config whose template sources are smoke-tested; or $MLJOURNEY_CONFIG.",
-)
+@config_option
 @click.option(
     "--junit",
     "junit_path",
@@ -178,6 +99,7 @@ def _default_jobs() -> int:
 def smoke_command(
     quick: bool,
     case_patterns: tuple[str, ...],
+    shard: Shard | None,
     list_cases: bool,
     render_only: bool,
     jobs: int,
@@ -205,12 +127,15 @@ def smoke_command(
         upgrade_version,
     )
 
+    config = load_config(config_path)
     cases = select_cases(build_matrix(quick=quick), case_patterns)
+    if shard is not None:
+        cases = shard.select(cases)
     if list_cases:
         for case in cases:
             click.echo(f"{case.id:<36} {', '.join(case.layers)}")
         return
-    sources = resolve_sources(load_config(config_path).template_sources)
+    sources = resolve_sources(config.template_sources)
     runs = [Run(case) for case in cases]
     notes: list[str] = []
     if upgrade_from is not None:
@@ -236,7 +161,7 @@ def smoke_command(
         report = run_smoke(runs, sources, options, on_result=advance, notes=notes)
     click.echo(render_summary(report), nl=False)
     if junit_path is not None:
-        _write_output(render_junit(report), junit_path)
+        write_output(render_junit(report), junit_path)
     if temporary:
         if report.passed:
             shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,100 @@
+"""`mljourney update`, `add` and `graduate`: keeping a project on the standard over time.
+
+Each command is one call into :mod:`generator.lifecycle`; this module prints the report
+it returns and turns conflicts and unapplied template changes into exit code 3.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from generator.cli._options import config_option, project_path_argument
+from generator.config import load_config
+from generator.errors import MljourneyError
+
+if TYPE_CHECKING:
+    from generator.lifecycle import LifecycleReport
+
+
+def _print_report(report: LifecycleReport, *, dry_run: bool = False) -> None:
+    from generator.lifecycle import report_lines
+
+    out, err = report_lines(report, dry_run=dry_run)
+    for line in out:
+        click.echo(line)
+    for line in err:
+        click.echo(line, err=True)
+
+
+def _finish(report: LifecycleReport, summary_json: Path | None) -> None:
+    """Write the summary, then exit 3 when conflicts or unapplied changes wait."""
+    import json
+
+    from generator.lifecycle import EXIT_NEEDS_ATTENTION
+
+    if summary_json is not None:
+        try:
+            summary_json.write_text(json.dumps(report.summary(), indent=2) + "\n", "utf-8")
+        except OSError as error:
+            raise MljourneyError(f"cannot write {summary_json}: {error}") from error
+    if report.needs_attention:
+        sys.exit(EXIT_NEEDS_ATTENTION)
+
+
+_BRANCH_HELP = "Commit the result on this new branch; the current branch stays as it is."
+_SUMMARY_HELP = "Write a JSON summary (layers, versions, changed files, conflicts) to FILE."
+
+
+@click.command()
+@project_path_argument
+@click.option("--dry-run", is_flag=True, help="Show what would change; touch nothing.")
+@click.option("--branch", metavar="NAME", help=_BRANCH_HELP)
+@click.option("--summary-json", type=click.Path(path_type=Path, dir_okay=False), help=_SUMMARY_HELP)
+@click.option("--trust", is_flag=True, help="Let overlays run Copier tasks (unsafe; off).")
+def update(
+    path: Path, dry_run: bool, branch: str | None, summary_json: Path | None, trust: bool
+) -> None:
+    """Bring every layer of the project at PATH to the current template version.
+
+    Exit codes: 0 done (committed), 1 failed (nothing changed), 2 usage error,
+    3 conflicts or template changes not applied (left uncommitted, or on --branch),
+    130 interrupted (nothing changed).
+    """
+    from generator.lifecycle import update_project
+
+    report = update_project(path.resolve(), dry_run=dry_run, branch=branch, trust=trust)
+    _print_report(report, dry_run=dry_run)
+    _finish(report, summary_json)
+
+
+@click.command()
+@click.argument("layer", type=click.Choice(["feedback-loop", "production"]))
+@project_path_argument
+@config_option
+def add(layer: str, path: Path, config_path: Path | None) -> None:
+    """Add LAYER to the existing project at PATH, reusing its answers (exit codes: update)."""
+    from generator.lifecycle import add_layer
+
+    report = add_layer(path.resolve(), layer, config=load_config(config_path))
+    _print_report(report)
+    _finish(report, None)
+
+
+@click.command()
+@project_path_argument
+@config_option
+def graduate(path: Path, config_path: Path | None) -> None:
+    """Move the PoC at PATH to production: same answers, code and docs, plus production.
+
+    Exit codes as for update.
+    """
+    from generator.lifecycle import graduate as graduate_project
+
+    report = graduate_project(path.resolve(), config=load_config(config_path))
+    _print_report(report)
+    click.echo("Next: pip install -e '.[test]' again (production dependencies), then run-local.")
+    _finish(report, None)
