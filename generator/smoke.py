@@ -32,6 +32,7 @@ from generator.errors import MljourneyError, UsageError
 from generator.layers import LayerSource, bundle_tags, released_versions
 from generator.matrix import Case
 from generator.reports import JUnitCase, JUnitSuite, junit_xml, text_table
+from generator.scanners import find_scanner, scan_commands
 
 OUTPUT_TAIL_CHARS = 20_000
 SHOWN_TAIL_LINES = 40
@@ -321,13 +322,35 @@ def run_case(run: Run, sources: Mapping[str, LayerSource], options: SmokeOptions
     if steps[-1].passed:
         steps.append(_timed("jinja", lambda: _no_jinja(root)))
         steps.append(_timed("check", lambda: _complies(root)))
+    rendered = steps[-1].passed
     if steps[-1].passed and not options.render_only:
         env = project_environment(root)
         steps += install_project(root, python=options.python, timeout=options.timeout, env=env)
         if steps[-1].passed:
             for name, args in OWN_CHECKS:
                 steps.append(run_command(name, args, root, env, options.timeout))
+    if rendered:
+        steps += _scan_steps(root, options)
     return CaseResult(run, answers, tuple(steps), time.monotonic() - start, str(root))
+
+
+def _scan_steps(root: Path, options: SmokeOptions) -> list[Step]:
+    """The security scanners over the rendered files (generator/scanners.py).
+
+    A scanner that is not installed is a passing step that says so, not a silent pass.
+    """
+    steps = []
+    for name, args in scan_commands(root):
+        executable = find_scanner(name)
+        if executable is None:
+            note = f"skipped: {name} not installed"
+            steps.append(Step(f"scan:{name}", name, 0, 0.0, note))
+            continue
+        env = dict(os.environ)
+        steps.append(
+            run_command(f"scan:{name}", [executable, *args[1:]], root, env, options.timeout)
+        )
+    return steps
 
 
 # --- the matrix --------------------------------------------------------------------------

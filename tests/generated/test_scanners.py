@@ -17,13 +17,13 @@ by ``.ci/run``), which makes it a failure.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from generator.scanners import cloudformation, find_scanner, shell_scripts, workflows
 from tests.generated.project_env import render_layers
 
 CASES = {
@@ -41,12 +41,10 @@ CASES = {
 
 def scanner(name: str) -> str:
     """The scanner's executable, or skip (fail when scanners are required)."""
-    folders = [os.environ.get("MLJOURNEY_SCANNERS_BIN", ""), str(Path(sys.executable).parent)]
-    for folder in filter(None, folders):
-        candidate = Path(folder) / name
-        if candidate.is_file():
-            return str(candidate)
-    found = shutil.which(name)
+    found = find_scanner(name)
+    beside = Path(sys.executable).with_name(name)
+    if found is None and beside.is_file():
+        found = str(beside)
     if found:
         return found
     message = f"{name} is not installed (see .ci/run: the scanners' own environment)"
@@ -63,32 +61,6 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
         data = {"project_name": "scanned-project", **answers}
         render_layers(parent / case, layers, data)
     return parent
-
-
-def workflows(root: Path) -> list[Path]:
-    return sorted((root / ".github" / "workflows").glob("*.y*ml"))
-
-
-def cloudformation(root: Path) -> list[Path]:
-    """Every YAML file under infra/ that declares AWSTemplateFormatVersion or Resources."""
-    found = []
-    for path in sorted((root / "infra").rglob("*.y*ml")):
-        text = path.read_text()
-        if "AWSTemplateFormatVersion" in text or "\nResources:" in text:
-            found.append(path)
-    return found
-
-
-def shell_scripts(root: Path) -> list[Path]:
-    found = []
-    for path in sorted(root.rglob("*")):
-        if not path.is_file() or ".venv" in path.parts:
-            continue
-        if path.suffix == ".sh" or path.read_bytes()[:20].startswith(
-            (b"#!/bin/sh", b"#!/usr/bin/env bash", b"#!/bin/bash")
-        ):
-            found.append(path)
-    return found
 
 
 def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

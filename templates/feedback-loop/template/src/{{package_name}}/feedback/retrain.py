@@ -120,7 +120,7 @@ def evaluate_policy(settings: Settings, policy: Policy, now: int | None = None) 
     ).fetchone()
     version = row[0] if row else None
     decision = Decision(due=False, model_version=version)
-    _check_drift(decision)
+    _check_drift(settings, decision)
     if version is None:
         decision.notes.append("no predictions in the lake yet: nothing to judge")
     else:
@@ -320,17 +320,20 @@ def lambda_handler(event: dict, context: object) -> dict:
     }
 
 
-def _check_drift(decision: Decision) -> None:
+def _check_drift(settings: Settings, decision: Decision) -> None:
     """Data drift as a reason to retrain, from the windows ``monitor`` recorded in the lake.
 
-    Only with the production layer (it owns monitoring and its lake); the cooldown above
-    applies to drift as to every other reason.
+    Only with the production layer (it owns monitoring); its ``monitor`` records windows in
+    ``<lake>/monitoring/drift/``, read here from this loop's lake folder (both ``lake/`` by
+    default). Nothing recorded yet: nothing said. The cooldown above applies to drift as to
+    every other reason.
     """
     if importlib.util.find_spec(f"{PACKAGE}.production") is None:
         return
     monitoring = importlib.import_module(f"{PACKAGE}.production.monitoring")
-    settings = importlib.import_module(f"{PACKAGE}.production.settings")
-    drift = monitoring.drift_decision(settings.Settings().lake_uri)
+    drift = monitoring.drift_decision(str(settings.lake_dir))
+    if not drift.windows:
+        return
     decision.stats["drift_windows_breached"] = sum(
         1 for window in drift.windows if window["dataset_drift"]
     )
