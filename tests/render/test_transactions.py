@@ -252,7 +252,9 @@ def rename_cli(project: Path, *, edit: bool = False) -> None:
         # The function's last lines: the production layer's lines are added right below them.
         last = '            f" run {version.run_id}"\n        )\n'
         assert text.endswith(last)
-        app.write_text(text.removesuffix(last) + '            f" run {version.run_id}",\n        )\n')
+        app.write_text(
+            text.removesuffix(last) + '            f" run {version.run_id}",\n        )\n'
+        )
     pyproject = project / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('"p.cli:main"', '"p.app:main"'))
     git(project, "commit", "-qam", "rename cli to app")
