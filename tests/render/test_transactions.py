@@ -44,7 +44,9 @@ def new(dest: Path, *args: str) -> None:
 
 def add_dependency(pyproject: Path) -> None:
     text = pyproject.read_text()
-    anchor = '    "scikit-learn>=1.7,<1.10",\n'
+    # The last core dependency: the feedback-loop layer's block is added right below it, so
+    # a team's line here and the layer's lines meet in one hunk (a real conflict).
+    anchor = '    "mlflow==3.17.2",\n'
     assert anchor in text
     pyproject.write_text(text.replace(anchor, anchor + XGBOOST))
 
@@ -247,8 +249,12 @@ def rename_cli(project: Path, *, edit: bool = False) -> None:
     if edit:  # the team also rewrote the lines the template changes
         app = project / "src" / "p" / "app.py"
         text = app.read_text()
-        assert 'click.echo(f"model:   {run.model_path}")' in text
-        app.write_text(text.replace('click.echo(f"model:   {run.model_path}")', "print(run)"))
+        # The function's last lines: the production layer's lines are added right below them.
+        last = '            f" run {version.run_id}"\n        )\n'
+        assert text.endswith(last)
+        app.write_text(
+            text.removesuffix(last) + '            f" run {version.run_id}",\n        )\n'
+        )
     pyproject = project / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('"p.cli:main"', '"p.app:main"'))
     git(project, "commit", "-qam", "rename cli to app")
