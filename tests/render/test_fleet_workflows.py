@@ -163,7 +163,8 @@ def test_update_workflow_is_scheduled_least_privilege_and_injection_free(poc: Pa
 
 def test_production_project_keeps_one_ci_and_adds_the_standard(production: Path) -> None:
     names = sorted(p.name for p in (production / WORKFLOWS).iterdir())
-    assert names == sorted(["build.yml", "ci.yml", "deploy.yml", *OWN])
+    # feedback-image.yml is the feedback-loop layer's (the service's container image).
+    assert names == sorted(["build.yml", "ci.yml", "deploy.yml", "feedback-image.yml", *OWN])
     ci = (production / WORKFLOWS / "ci.yml").read_text(encoding="utf-8")
     assert "CloudFormation lint" in ci  # the production layer's ci.yml, not the poc's
     for name in OWN:

@@ -32,10 +32,13 @@ INSTALL_LINE = 'pip install -e ".[test]"   # set up'
 @pytest.fixture
 def current_templates(copy_of_templates: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The current version = templates/ plus one README change (a new line at the end)."""
-    readme = copy_of_templates / "poc" / "template" / "README.md.jinja"
-    text = readme.read_text()
-    assert INSTALL_LINE in text
-    readme.write_text(text.replace("## The baseline\n", "## The baseline\n\n" + TEMPLATE_NOTE, 1))
+    # The README's English text lives in the poc layer's i18n/en/readme/ include files.
+    readme = copy_of_templates / "poc" / "i18n" / "en" / "readme"
+    assert INSTALL_LINE in (readme / "poc-intro.md").read_text()
+    sections = readme / "poc-sections.md"
+    text = sections.read_text()
+    assert "## The baseline\n" in text
+    sections.write_text(text.replace("## The baseline\n", "## The baseline\n\n" + TEMPLATE_NOTE, 1))
     monkeypatch.setattr(layers, "templates_dir", lambda: copy_of_templates)
     return copy_of_templates
 
@@ -134,7 +137,7 @@ def test_conflicts_go_to_the_review_branch_and_the_summary(
     tmp_path: Path, current_templates: Path
 ) -> None:
     project = released_project(tmp_path)
-    readme = current_templates / "poc" / "template" / "README.md.jinja"
+    readme = current_templates / "poc" / "i18n" / "en" / "readme" / "poc-intro.md"
     readme.write_text(
         readme.read_text().replace(INSTALL_LINE, 'pip install -e ".[dev]"   # set up')
     )

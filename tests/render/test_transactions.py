@@ -46,7 +46,7 @@ def add_dependency(pyproject: Path) -> None:
     text = pyproject.read_text()
     # The last core dependency: the feedback-loop layer's block is added right below it, so
     # a team's line here and the layer's lines meet in one hunk (a real conflict).
-    anchor = '    "mlflow==3.17.2",\n'
+    anchor = '    "scikit-learn>=1.7,<1.10",\n'
     assert anchor in text
     pyproject.write_text(text.replace(anchor, anchor + XGBOOST))
 
