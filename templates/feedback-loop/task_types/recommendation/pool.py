@@ -5,10 +5,18 @@ first ``SEED_PER_USER`` interactions of each user are known (the *seed set*). Th
 holds (user, item) pairs whose answer the system does not know: each user's other training
 interactions and as many items the user never touched. Visitors judge pairs in the
 challenge ("Select every item user 17 would pick": the user's seed items and items they
-never touched are the control panels); a consensus "yes" is an interaction. Feedback: a
-like on a recommendation list is a positive interaction with its first item; a dislike
-says nothing about a single item. Training never reads the pool's held-back answers
-(``Pool.truth``: only the simulated visitors read them).
+never touched are the control panels); a consensus "yes" is an interaction. Challenges
+ask about ``ROTATION`` users at a time, each pair shown ``SHOWS_PER_ITEM`` times before
+the next users come (spread over 300 users, pairs would almost never reach the
+``MIN_VOTES`` a consensus needs).
+
+Feedback: a dislike on a recommendation list is "not interested" in its first item: that
+item is never recommended to that user again (``model.NOT_INTERESTED``). A like gives no
+label: the first item is the model's own top choice, so learning it teaches the model its
+own ranking (exposure bias) and takes the item out of the user's later lists; measured in
+``feedback simulate``, learning likes lowered the like-rate round after round (see
+docs/feedback-loop.md). The like-rate still drives the retraining trigger. Training never
+reads the pool's held-back answers (``Pool.truth``: only the simulated visitors read them).
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .. import data
+from .. import data, model
 from .items import Pool
 from .messages import gettext as _
 
@@ -29,9 +37,13 @@ POOL_SEED = 0
 #: Interactions learnt from labels get this timestamp: after every sample interaction.
 LABEL_TIME = 10**9
 ANSWER = "interacted"
+#: Challenges ask about this many users at a time ...
+ROTATION = 4
+#: ... until each of their pool pairs was shown this many times (votes: those who pass).
+SHOWS_PER_ITEM = 4
 # Feedback on a prediction -> label (SQL over value, input_json, prediction_json; NULL: none):
-# a like is a positive interaction with the list's first item.
-LIKE_LABEL_SQL: str | None = "CASE WHEN value = 1 THEN json_extract(prediction_json, '$[0]') END"
+# a dislike is "not interested" in the list's first item; a like is no label.
+LIKE_LABEL_SQL: str | None = "CASE WHEN value = -1 THEN json_extract(prediction_json, '$[0]') END"
 LIKE_HOLDS_SQL: str | None = "true"
 
 
@@ -105,11 +117,14 @@ def load_pool() -> Pool:
         for pair, user, answer in zip(pool.index, pool[data.USER], pool[ANSWER], strict=True)
     }
     prompts = tuple(_("Select every item user {user} would pick").format(user=u) for u in targets)
-    return Pool(targets, prompts, known, unknown, {}, captions, truth)
+    return Pool(
+        targets, prompts, known, unknown, {}, captions, truth, ROTATION, SHOWS_PER_ITEM
+    )
 
 
 def training_rows(labels: pd.DataFrame, train: pd.DataFrame) -> pd.DataFrame:
-    """Interaction rows for the labels that hold: consensus pairs and liked first items."""
+    """Rows for the labels that hold: consensus pairs (interactions) and disliked first
+    items (``model.NOT_INTERESTED`` True: not interactions, only never recommended again)."""
     del train  # pool pairs come from the training part only, whatever the split's seed
     items = pool_items()
     rows = []
@@ -118,9 +133,8 @@ def training_rows(labels: pd.DataFrame, train: pd.DataFrame) -> pd.DataFrame:
     ].itertuples(index=False):
         if source == "challenge" and item in items.index:
             user, chosen = items.loc[item, [data.USER, data.ITEM]]
+            rows.append((int(user), int(chosen), LABEL_TIME, False))
         elif source == "feedback" and input_json:
             user, chosen = json.loads(input_json)[data.USER], json.loads(label)
-        else:
-            continue
-        rows.append((int(user), int(chosen), LABEL_TIME))
-    return pd.DataFrame(rows, columns=[data.USER, data.ITEM, data.TIME])
+            rows.append((int(user), int(chosen), LABEL_TIME, True))
+    return pd.DataFrame(rows, columns=[data.USER, data.ITEM, data.TIME, model.NOT_INTERESTED])

@@ -6,6 +6,9 @@ deterministically (seed `SAMPLE_SEED`): `N_USERS` users each interact with
 no ratings). Users have hidden tastes and items have a popularity, so both a
 personalised model and a popularity list can find signal. Replace `load_sample` with a
 loader for your own interaction log.
+
+`affinity` returns those hidden tastes (how much each user likes each item). No model
+reads it: it is the ground truth a simulation of users may judge recommendations by.
 """
 
 import numpy as np
@@ -21,13 +24,27 @@ INTERACTIONS_PER_USER = 20
 _N_TASTES = 4
 
 
-def load_sample() -> pd.DataFrame:
-    """Return the generated sample: one row per (user, item) interaction, in time order."""
-    rng = np.random.default_rng(SAMPLE_SEED)
+def _affinity(rng: np.random.Generator) -> np.ndarray:
     tastes = rng.normal(size=(N_USERS, _N_TASTES))
     profiles = rng.normal(size=(N_ITEMS, _N_TASTES))
     popularity = rng.normal(scale=1.0, size=N_ITEMS)
-    affinity = 1.5 * tastes @ profiles.T + popularity
+    return 1.5 * tastes @ profiles.T + popularity
+
+
+def affinity() -> np.ndarray:
+    """Return the hidden affinity of every user for every item (`N_USERS` x `N_ITEMS`).
+
+    Higher is liked better: 1.5 x (user tastes . item profile) + item popularity, the
+    log-weights `load_sample` draws each user's interactions with. Ground truth for
+    simulations only: training must never read it.
+    """
+    return _affinity(np.random.default_rng(SAMPLE_SEED))
+
+
+def load_sample() -> pd.DataFrame:
+    """Return the generated sample: one row per (user, item) interaction, in time order."""
+    rng = np.random.default_rng(SAMPLE_SEED)
+    affinity = _affinity(rng)
     rows = []
     for user in range(N_USERS):
         weights = np.exp(affinity[user] - affinity[user].max())

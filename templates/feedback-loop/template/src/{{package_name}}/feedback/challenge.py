@@ -15,10 +15,12 @@ the server's memory; a challenge can be answered once, before it expires.
 from __future__ import annotations
 
 import base64
+import itertools
 import random
 import secrets
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -73,6 +75,7 @@ class ChallengeStore:
     seed: int | None = None  # feedback simulate only: reproducible draws
     _challenges: dict[str, Challenge] = field(default_factory=dict)
     _passes: dict[str, tuple[str, float]] = field(default_factory=dict)
+    _shown: Counter[str] = field(default_factory=Counter)  # rotating pools: item -> shows
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _random: random.Random = field(init=False)
 
@@ -82,8 +85,9 @@ class ChallengeStore:
     def issue(self, subject: str, target: int | None = None) -> tuple[Challenge, list[str]]:
         """Draw a new challenge; returns it and the panels' PNG data URIs in grid order.
 
-        The target is drawn at random among those with enough panels when not given;
-        raises ``LookupError`` when the pool has no such target.
+        The target is drawn at random among those with enough panels when not given (for
+        a pool with a ``rotation``: among the targets of the current rotation, see
+        ``Pool.rotation``); raises ``LookupError`` when the pool has no such target.
         """
         pool = load_pool()
         with self._lock:
@@ -93,12 +97,13 @@ class ChallengeStore:
             askable = pool.askable(KNOWN_PER_CHALLENGE, UNKNOWN_PER_CHALLENGE)
             if not askable:
                 raise LookupError("the pool has no target with enough seed and pool items")
-            target = rand.choice(askable)
+            with self._lock:
+                target = rand.choice(self._rotation(pool, askable))
         positives, negatives = pool.known[target]
         n_pos = rand.randint(2, min(4, len(positives)))
         chosen: list[tuple[str, bool | None]] = [(i, True) for i in rand.sample(positives, n_pos)]
         chosen += [(i, False) for i in rand.sample(negatives, KNOWN_PER_CHALLENGE - n_pos)]
-        chosen += [(i, None) for i in rand.sample(pool.unknown[target], UNKNOWN_PER_CHALLENGE)]
+        chosen += [(i, None) for i in self._unknown_panels(pool, target, rand)]
         rand.shuffle(chosen)
         panels = [Panel(secrets.token_urlsafe(12), i, label) for i, label in chosen]
         challenge = Challenge(
@@ -112,6 +117,52 @@ class ChallengeStore:
             self._purge()
             self._challenges[challenge.challenge_id] = challenge
         return challenge, images
+
+    def _unknown_panels(self, pool: Pool, target: int, rand: random.Random) -> list[str]:
+        """Pool items to ask about: at random, or (rotating pools) the target's current
+        batch first: the most shown of the items not yet shown enough (ties at random)."""
+        if not pool.rotation:
+            return rand.sample(pool.unknown[target], UNKNOWN_PER_CHALLENGE)
+        items = rand.sample(pool.unknown[target], len(pool.unknown[target]))
+        with self._lock:
+            wanted, _ = self._stage(pool, [target])
+            items.sort(key=lambda item: (self._shown[item] >= wanted, -self._shown[item]))
+            chosen = items[:UNKNOWN_PER_CHALLENGE]
+            self._shown.update(chosen)
+        return chosen
+
+    def _open(self, pool: Pool, target: int, wanted: int, quota: int) -> bool:
+        """Whether fewer than ``quota`` of the target's items were shown ``wanted`` times."""
+        items = pool.unknown[target]
+        return sum(self._shown[item] >= wanted for item in items) < min(quota, len(items))
+
+    def _stage(self, pool: Pool, targets: list[int]) -> tuple[int, int]:
+        """(shows wanted, items per target) of the first stage where a target is open.
+
+        Stages: ``pool.batch`` items per target shown ``pool.shows_per_item`` times, then
+        one more batch each, ... until every item was; then all again for as many shows.
+        """
+        laps = -(-max(len(pool.unknown[t]) for t in targets) // pool.batch)
+        for epoch in itertools.count(1):
+            for lap in range(1, laps + 1):
+                wanted, quota = pool.shows_per_item * epoch, pool.batch * lap
+                if any(self._open(pool, target, wanted, quota) for target in targets):
+                    return wanted, quota
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _rotation(self, pool: Pool, askable: list[int]) -> list[int]:
+        """The targets challenges ask about now (all of ``askable`` without a rotation).
+
+        The first ``pool.rotation`` targets still open in the current stage (see
+        ``_stage``): the votes land on a few items of a few targets at a time, so they
+        reach a consensus, and spread over every target stage after stage. In memory: a
+        restarted service starts the rotation over.
+        """
+        if not pool.rotation:
+            return askable
+        wanted, quota = self._stage(pool, askable)
+        current = [t for t in askable if self._open(pool, t, wanted, quota)]
+        return current[: pool.rotation]
 
     def take(self, challenge_id: str) -> Challenge | None:
         """Remove and return a challenge (so it can never be answered twice)."""

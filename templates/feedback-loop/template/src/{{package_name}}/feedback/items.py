@@ -33,6 +33,13 @@ class Pool:
         truth: pool item id -> the index of the target that is true for it, -1 for none.
             Held back: only the simulated visitors of ``feedback simulate`` read it; no
             training code does (training reads the curated labels table).
+        rotation: How many targets challenges ask about at a time; 0 for any askable
+            target. With a rotation, challenges stay on a few targets, and on a batch of
+            ``batch`` of their pool items until each was shown ``shows_per_item`` times:
+            votes gather on few items, so they reach a consensus even when the pool is
+            much larger than the votes (recommendation: 300 users x 22 pairs).
+        shows_per_item: See ``rotation``.
+        batch: See ``rotation``.
     """
 
     targets: tuple[Any, ...]
@@ -42,6 +49,9 @@ class Pool:
     display: dict[str, tuple[float, ...]]
     captions: dict[str, str]
     truth: dict[str, int]
+    rotation: int = 0
+    shows_per_item: int = 4
+    batch: int = 3
 
     def askable(self, known_per_challenge: int, unknown_per_challenge: int) -> list[int]:
         """Targets a challenge can ask about: 2+ positive and enough negative control
