@@ -117,9 +117,7 @@ def load_pool() -> Pool:
         for pair, user, answer in zip(pool.index, pool[data.USER], pool[ANSWER], strict=True)
     }
     prompts = tuple(_("Select every item user {user} would pick").format(user=u) for u in targets)
-    return Pool(
-        targets, prompts, known, unknown, {}, captions, truth, ROTATION, SHOWS_PER_ITEM
-    )
+    return Pool(targets, prompts, known, unknown, {}, captions, truth, ROTATION, SHOWS_PER_ITEM)
 
 
 def training_rows(labels: pd.DataFrame, train: pd.DataFrame) -> pd.DataFrame:

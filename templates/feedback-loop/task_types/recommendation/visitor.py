@@ -22,7 +22,7 @@ from .items import Pool
 from .pool import cold_start
 
 #: How many items each simulated user counts as favourites (of ``data.N_ITEMS``).
-FAVOURITES = 10
+FAVOURITES = 5
 
 
 @lru_cache(maxsize=1)
