@@ -228,7 +228,7 @@ def test_every_page_text_has_japanese() -> None:
             texts.add(json.loads(f'"{python_or_js}"') if python_or_js else html)
         # _("...") calls in Python, also those whose text spans several lines
         for node in ast.walk(ast.parse(code)):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_":
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("_", "chart_text"):
                 (argument,) = node.args
                 if isinstance(argument, ast.Constant):  # not the [[...]] lookup itself
                     texts.add(argument.value)

@@ -111,7 +111,39 @@ CATALOGUE: dict[str, str] = {
         "予測へのフィードバックから {feedback}）"
     ),
     "Back to the demo": "デモに戻る",
+    # The stats charts (stats.py, drawn by matplotlib in one of CHART_FONTS)
+    "Like-rate per model version, 95% Wilson interval": (
+        "モデルバージョンごとのいいね率（95％ Wilson スコア区間）"
+    ),
+    "like-rate (%)": "いいね率（％）",
+    "model version (oldest first)": "モデルバージョン（古い順）",
+    "no votes yet": "まだ投票がありません",
+    "curated labels": "curated のラベル",
+    "new in the period": "期間内の新しいラベル",
+    "no labels yet": "まだラベルがありません",
+    # The time axis's date formats (strftime; %b would print the month in English)
+    "%b": "%m月",
+    "%b-%d": "%m月%d日",
+    "%Y-%b": "%Y年%m月",
+    "%Y-%b-%d": "%Y年%m月%d日",
+    "%Y-%b-%d %H:%M": "%Y年%m月%d日 %H:%M",
+    "%d": "%d日",
 }
+
+# Font families the stats charts are drawn in, the first installed wins (stats.py):
+# matplotlib's default font has no Japanese glyphs. Debian/Ubuntu: fonts-noto-cjk;
+# macOS ships Hiragino Sans; Windows ships Yu Gothic and Meiryo.
+CHART_FONTS: tuple[str, ...] = (
+    "Noto Sans CJK JP",
+    "Noto Sans JP",
+    "Source Han Sans JP",
+    "IPAexGothic",
+    "IPAGothic",
+    "TakaoGothic",
+    "Hiragino Sans",
+    "Yu Gothic",
+    "Meiryo",
+)
 
 
 def gettext(text: str) -> str:
