@@ -149,7 +149,7 @@ def error(status: int, message: str) -> HTTPException:
     """An HTTP error with a one-line explanation in ``detail``.
 
     The widgets show ``detail`` to the visitor, so refusals a visitor can meet through them
-    are written ``_("...")`` (the project's language, ``messages.py``); those only a
+    are wrapped in ``_()`` (the project's language, ``messages.py``); those only a
     malformed request meets (body validation, unknown features) stay in English.
     """
     return HTTPException(status_code=status, detail=message)
