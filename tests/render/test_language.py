@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -71,20 +72,43 @@ def prose_of(path: Path) -> str:
     return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
 
 
+# Every stage (its README, AGENTS.md and journey differ), each task type (their facts and
+# notebooks differ) and each maturity level (its actions differ) once; one project per
+# layer set in the fast tests (about 4 s a render), the other stages with the slow ones.
+def _spread(stage: str, task_type: str, models: str, fast: bool) -> Any:
+    marks = () if fast else (pytest.mark.slow,)
+    return pytest.param(stage, task_type, models, marks=marks, id=stage)
+
+
 @pytest.mark.parametrize(
-    "stage", ["prototyping", "building"], ids=["poc-stage", "production-stage"]
+    ("stage", "task_type", "models"),
+    [
+        _spread("learning", "regression", "0", fast=False),
+        _spread("experimenting", "ranking", "3+", fast=False),
+        _spread("prototyping", "classification", "0", fast=True),
+        _spread("building", "clustering", "1-2", fast=True),
+        _spread("deploying", "recommendation", "3+", fast=False),
+        _spread("scaling", "anomaly_detection", "1-2", fast=False),
+    ],
 )
-def test_japanese_project_has_no_english_prose(stage: str, tmp_path: Path) -> None:
+def test_japanese_project_has_no_english_prose(
+    stage: str, task_type: str, models: str, tmp_path: Path
+) -> None:
     project = tmp_path / "churn"
     new(
         project,
         "--stage",
         stage,
         "--no-git",
+        "--yes",
         "--data",
         "language=ja",
         "--data",
         "feedback_loop=true",
+        "--data",
+        f"task_type={task_type}",
+        "--data",
+        f"models_in_production={models}",
         "--data",
         "data_sources=顧客DB, Webログ",
     )
@@ -92,7 +116,8 @@ def test_japanese_project_has_no_english_prose(stage: str, tmp_path: Path) -> No
         str(path.relative_to(project)): english_prose(prose_of(path)) for path in documents(project)
     }
     assert {name: lines for name, lines in left.items() if lines} == {}
-    for layer in ("poc", "feedback-loop", *(("production",) if stage == "building" else ())):
+    production = stage in ("building", "deploying", "scaling")
+    for layer in ("poc", "feedback-loop", *(("production",) if production else ())):
         answers = yaml.safe_load((project / f".copier-answers.{layer}.yml").read_text("utf-8"))
         assert answers["language"] == "ja", layer
 
