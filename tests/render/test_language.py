@@ -27,6 +27,8 @@ _DROP = [
     re.compile(r"\"[^\"]*\""),  # quoted names of UI elements ("Open in Studio Lab")
     re.compile(r"https?://\S+"),
 ]
+# Names of four words or more that stay as they are in Japanese prose (product names).
+_ALLOWED = ("Noto Sans CJK JP",)
 
 
 def english_prose(text: str) -> list[str]:
@@ -34,6 +36,8 @@ def english_prose(text: str) -> list[str]:
     found = []
     for line in _FENCE.sub("", text).splitlines():
         stripped = line
+        for name in _ALLOWED:
+            stripped = stripped.replace(name, " ")
         for pattern in _DROP:
             stripped = pattern.sub(" ", stripped)
         if _ENGLISH_RUN.search(stripped):
@@ -45,6 +49,7 @@ def test_the_heuristic_finds_english_and_spares_code() -> None:
     assert english_prose("Fill this in with the sponsor.\n") != []
     assert english_prose("最初の週に記入します。`pip install -e .[test]`\n") == []
     assert english_prose("```bash\npip install the whole thing now\n```\n") == []
+    assert english_prose("フォントは Noto Sans CJK JP です。\n") == []
 
 
 def new(dest: Path, *args: str) -> None:
