@@ -637,7 +637,7 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
 
     @app.post("/api/pass/verify")
     async def verify_pass(body: PassBody, request: Request) -> JSONResponse:
-        state, _, cookie = subject_of(request, "verify")
+        state, _subject, cookie = subject_of(request, "verify")
         subject = await asyncio.to_thread(state.challenges.redeem_pass, body.pass_token)
         if subject is None:
             raise error(409, "pass token unknown, expired or already used")
