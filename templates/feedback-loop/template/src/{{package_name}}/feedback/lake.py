@@ -170,7 +170,19 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def publish_parquet(root: Path, table: str, dt_value: str, arrow_table: pa.Table) -> Path:
+#: Compression of the small files group commits write: snappy costs a third of zstd's CPU
+#: on a file of a few rows (mljourney's benchmarks/feedback_throughput.py); compaction
+#: rewrites them as zstd.
+PART_COMPRESSION = "snappy"
+
+
+def publish_parquet(
+    root: Path,
+    table: str,
+    dt_value: str,
+    arrow_table: pa.Table,
+    compression: str = PART_COMPRESSION,
+) -> Path:
     """Write one Parquet file atomically: staging file, fsync, ``os.replace``, fsync dir."""
     staging_dir = root / "_staging"
     staging_dir.mkdir(parents=True, exist_ok=True)
@@ -179,7 +191,7 @@ def publish_parquet(root: Path, table: str, dt_value: str, arrow_table: pa.Table
     name = f"part-{uuid.uuid4().hex}.parquet"  # unique: never overwrites an earlier file
     staging = staging_dir / name
     with open(staging, "wb") as handle:
-        pq.write_table(arrow_table, handle, compression="zstd")
+        pq.write_table(arrow_table, handle, compression=compression)
         handle.flush()
         os.fdatasync(handle.fileno())
     target = target_dir / name
@@ -217,7 +229,7 @@ class S3ParquetSink:
         """PUT one Parquet object per (table, dt) partition in the batch."""
         for (table, dt_value), records in _by_partition(batch).items():
             buffer = io.BytesIO()
-            pq.write_table(_arrow(table, records), buffer, compression="zstd")
+            pq.write_table(_arrow(table, records), buffer, compression=PART_COMPRESSION)
             key = f"{self.prefix}/{table}/dt={dt_value}/part-{uuid.uuid4().hex}.parquet"
             self.client.put_object(Bucket=self.bucket, Key=key, Body=buffer.getvalue())
 
@@ -308,8 +320,7 @@ class GroupCommitWriter:
 
     Whatever queued while a batch was being written goes into the next batch, so under
     load many requests share one file and one fsync. ``writers`` threads take turns, so
-    batches are gathered and written while others wait for their fsyncs (an fsync
-    releases the GIL; 4 overlapped them best on the benchmark's disk). When the last
+    one batch is gathered and written while another waits for its fsync. When the last
     batch held more than one request (there is load), a writer lingers ``linger_s`` to
     gather more: a little latency for far fewer fsyncs. Requests are queued on a deque
     (no lock on the request path); a writer is woken through an event.
@@ -331,7 +342,7 @@ class GroupCommitWriter:
         sink: Sink,
         max_batch: int = 5000,
         linger_s: float = 0.002,
-        writers: int = 4,
+        writers: int = 2,
         on_written: Callable[[list[tuple[str, Record]]], None] | None = None,
         admit: Callable[[list[Any]], list[Admitted]] | None = None,
         on_failed: Callable[[list[Any]], None] | None = None,
