@@ -7,12 +7,12 @@ Run from the repository root in an environment with copier and uv (the test extr
 A poc + feedback-loop project is rendered and installed into its own venv with uv (shared
 cache), and a model version is trained, registered and approved (``baseline``, then the
 layer's local quality gate), outside the timing, so the instances load the approved
-version at start-up as a team's would (their start-up time is printed). Its service runs as real `feedback serve` subprocesses on
-127.0.0.1 with `FEEDBACK_BENCHMARK=1`, which adds `POST /api/noop`: same body guard,
-Pydantic model, visitor cookie and rate-limit path, no state store and no write. Clients
-are keep-alive connections (one visitor each) in separate client processes (so the
-client's GIL is not the bottleneck), in timed rounds that alternate between variants so
-machine noise hits both alike:
+version at start-up as a team's would (their start-up time is printed). Its service runs
+as real `feedback serve` subprocesses on 127.0.0.1 with `FEEDBACK_BENCHMARK=1`, which adds
+`POST /api/noop`: same body guard, Pydantic model, visitor cookie and rate-limit path, no
+state store and no write. Clients are keep-alive connections (one visitor each) in
+separate client processes (so the client's GIL is not the bottleneck), in timed rounds
+that alternate between variants so machine noise hits both alike:
 
 1. one instance: durable `POST /api/feedback` (claimed in the SQLite state store,
    fsynced to the lake, marked stored: batch by batch, in the lake writer's group
