@@ -256,6 +256,7 @@ from {package}.feedback.lake import connect
 from {package}.feedback.settings import Settings
 ids = json.load(open(sys.argv[1]))
 con = connect(Settings(lake_dir=pathlib.Path(sys.argv[2])))
+con.execute("SET enable_progress_bar = false")
 copies = dict(con.execute("SELECT event_id, count(*) FROM raw_feedback GROUP BY 1").fetchall())
 print(json.dumps({{
     "missing": len(set(ids) - set(copies)),
@@ -272,7 +273,7 @@ def lake_check(project: ProjectEnv, work: Path, lake: Path, acked: list[str]) ->
     counted = project.run(
         "python", "-c", COUNT_SCRIPT.format(package=package), str(ids_file), str(lake)
     )
-    return json.loads(counted.stdout)
+    return json.loads(counted.stdout.strip().splitlines()[-1])  # a progress bar may precede
 
 
 APPROVE_SCRIPT = """
