@@ -355,7 +355,6 @@ def main() -> int:
         for instance in instances:
             instance.stop()
     load_after = os.getloadavg()
-    check = lake_check(project, work, lake, acked + killed_acked)
 
     print(
         f"{clients} keep-alive clients in {procs} client processes, {args.rounds} alternating"
@@ -386,6 +385,7 @@ def main() -> int:
         f"SIGKILL of one instance mid-round: {len(killed_acked)} acknowledged in that round; "
         f"surviving instance healthy: {survived}"
     )
+    check = lake_check(project, work, lake, acked + killed_acked)
     print(
         f"acknowledged events in all: {len(acked) + len(killed_acked)}, in the lake: "
         f"{check['stored']}, missing: {check['missing']}, stored twice: {check['duplicated']}"
