@@ -17,11 +17,12 @@ from typing import Any, Literal
 
 import yaml
 
+from generator import i18n
 from generator import layers as layer_sources
 from generator.config import Policy, parse_policy
 from generator.errors import UsageError
 from generator.files import SKIPPED_DIRS, line_of, project_files, read_text
-from generator.journey import LEVEL_ACTIONS, MODELS_IN_PRODUCTION, Level, level_for
+from generator.journey import MODELS_IN_PRODUCTION, Level, level_actions, level_for
 from generator.layers import (
     INSTALLED_BUNDLE_DIR,
     LAYERS,
@@ -33,8 +34,16 @@ from generator.layers import (
 )
 from generator.overlay import OVERLAYS_FILE, read_overlays
 from generator.project import read_answers
-from generator.reports import JUnitCase, JUnitSuite, junit_xml, text_table, to_json
-from generator.validate import invalid_texts
+from generator.reports import (
+    JUnitCase,
+    JUnitSuite,
+    display_width,
+    junit_xml,
+    pad,
+    text_table,
+    to_json,
+)
+from generator.validate import check_text
 
 # What each layer puts in every project: a trailing "/" means a directory.
 # `{package_name}` is filled in from the layer's answers.
@@ -59,12 +68,40 @@ Severity = Literal["error", "warning"]
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing a rule found wrong (an error) or worth a look (a warning)."""
+    """One thing a rule found wrong (an error) or worth a look (a warning).
+
+    ``message`` is English, as the JSON and JUnit reports carry it; ``key`` and ``fields``
+    name its text in ``generator/messages.yml`` (``check.finding.<key>``), which the text
+    report shows in the project's language (:meth:`text`).
+    """
 
     rule: str
     message: str
     path: str | None = None
     severity: Severity = "error"
+    key: str | None = None
+    fields: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        rule: str,
+        key: str,
+        where: str | None = None,
+        severity: Severity = "error",
+        /,
+        **fields: object,
+    ) -> Finding:
+        """A finding at path ``where`` whose text is ``check.finding.<key>`` with ``fields``."""
+        values = tuple((name, str(value)) for name, value in fields.items())
+        message = i18n.t(f"check.finding.{key}", "en", **dict(values))
+        return cls(rule, message, where, severity, key, values)
+
+    def text(self, language: str | None = None) -> str:
+        """The message in ``language`` (default: the current one); English without a key."""
+        if self.key is None:
+            return self.message
+        return i18n.t(f"check.finding.{self.key}", language, **dict(self.fields))
 
 
 @dataclass(frozen=True)
@@ -113,6 +150,7 @@ class ProjectReport:
     level: int | None = None
     layers: tuple[LayerVersion, ...] = ()
     rules: tuple[RuleResult, ...] = ()
+    language: str = i18n.DEFAULT_LANGUAGE
 
     @property
     def compliant(self) -> bool:
@@ -272,7 +310,7 @@ def layer_version(layer: str, answers: Mapping[str, Any], tags: SourceTags) -> L
 def _capped(rule: str, findings: list[Finding]) -> RuleResult:
     if len(findings) > MAX_FINDINGS_PER_RULE:
         more = len(findings) - MAX_FINDINGS_PER_RULE
-        findings = [*findings[:MAX_FINDINGS_PER_RULE], Finding(rule, f"... and {more} more")]
+        findings = [*findings[:MAX_FINDINGS_PER_RULE], Finding.of(rule, "more", more=more)]
     return RuleResult(rule, tuple(findings))
 
 
@@ -287,15 +325,28 @@ def check_answers(root: Path) -> tuple[dict[str, dict[str, Any]], RuleResult]:
         try:
             answers = read_answers(root / name)
         except UsageError as error:
-            findings.append(Finding("answers", str(error).replace(str(root) + os.sep, ""), name))
+            findings.append(_unreadable_answers(root, name, error))
             continue
         layers[layer] = answers
         for key in ("_src_path", "_commit"):
             if not answers.get(key):
                 findings.append(
-                    Finding("answers", f"{name} has no {key}: `update` cannot work", name)
+                    Finding.of("answers", "answers_missing_key", name, name=name, key=key)
                 )
     return layers, RuleResult("answers", tuple(findings))
+
+
+def _unreadable_answers(root: Path, name: str, error: UsageError) -> Finding:
+    """The finding for an answers file :func:`read_answers` refused (paths inside ``root``)."""
+    message = str(error).replace(str(root) + os.sep, "")
+    cause = error.__cause__
+    if cause is None:
+        finding = Finding.of("answers", "answers_not_mapping", name, path=name)
+    else:
+        reason = " ".join(str(cause).split()).replace(str(root) + os.sep, "")
+        finding = Finding.of("answers", "answers_unreadable", name, path=name, error=reason)
+    # The English stays read_answers' own words; an unforeseen one is shown as it is.
+    return finding if finding.message == message else Finding("answers", message, name)
 
 
 def check_layers(answers: Mapping[str, Mapping[str, Any]]) -> RuleResult:
@@ -303,31 +354,25 @@ def check_layers(answers: Mapping[str, Mapping[str, Any]]) -> RuleResult:
     findings = []
     core = answers.get("poc", {})
     if core.get("is_production") and "production" not in answers:
-        findings.append(
-            Finding("layers", "is_production is true but the production layer is not applied")
-        )
+        findings.append(Finding.of("layers", "production_not_applied"))
     if "production" in answers and core.get("is_production") is False:
-        findings.append(
-            Finding("layers", "the production layer is applied but is_production is false")
-        )
+        findings.append(Finding.of("layers", "production_flag_false"))
     if core.get("feedback_loop") and "feedback-loop" not in answers:
-        findings.append(
-            Finding("layers", "feedback_loop is true but the feedback-loop layer is not applied")
-        )
+        findings.append(Finding.of("layers", "feedback_not_applied"))
     if "feedback-loop" in answers and core.get("feedback_loop") is False:
-        findings.append(
-            Finding("layers", "the feedback-loop layer is applied but feedback_loop is false")
-        )
+        findings.append(Finding.of("layers", "feedback_flag_false"))
     package = core.get("package_name")
     for layer, layer_answers in answers.items():
         other = layer_answers.get("package_name")
         if layer != "poc" and other is not None and package is not None and other != package:
             findings.append(
-                Finding(
+                Finding.of(
                     "layers",
-                    f"the {layer} layer was rendered for package '{other}', "
-                    f"the core for '{package}'",
+                    "package_mismatch",
                     answers_file_name(layer),
+                    layer=layer,
+                    other=other,
+                    package=package,
                 )
             )
     return RuleResult("layers", tuple(findings))
@@ -340,31 +385,38 @@ def check_versions(versions: Sequence[LayerVersion], allow_drift: bool) -> RuleR
         if layer.latest is None:
             if layer.src_path is not None:
                 findings.append(
-                    Finding(
+                    Finding.of(
                         "versions",
-                        f"{layer.layer}: cannot read the released versions of {layer.src_path}",
-                        severity="warning",
+                        "versions_unreadable",
+                        None,
+                        "warning",
+                        layer=layer.layer,
+                        src_path=layer.src_path,
                     )
                 )
             continue
         if layer.behind is None:
             findings.append(
-                Finding(
+                Finding.of(
                     "versions",
-                    f"{layer.layer}: recorded version '{layer.version}' is not a release",
+                    "not_a_release",
                     answers_file_name(layer.layer),
                     "warning",
+                    layer=layer.layer,
+                    version=layer.version,
                 )
             )
         elif layer.behind:
-            plural = "s" if layer.behind > 1 else ""
             findings.append(
-                Finding(
+                Finding.of(
                     "versions",
-                    f"{layer.layer} is at {layer.version}, {layer.behind} release{plural} behind "
-                    f"{layer.latest}: run `mljourney update`",
+                    "behind" if layer.behind > 1 else "behind_one",
                     answers_file_name(layer.layer),
                     "warning" if allow_drift else "error",
+                    layer=layer.layer,
+                    version=layer.version,
+                    behind=layer.behind,
+                    latest=layer.latest,
                 )
             )
     return RuleResult("versions", tuple(findings))
@@ -389,14 +441,16 @@ def check_layout(root: Path, answers: Mapping[str, Mapping[str, Any]]) -> RuleRe
         for template in required:
             path = template.format(package_name=layer_package)
             if not _path_present(root, path):
-                findings.append(Finding("layout", f"{path} is missing ({layer} layer)", path))
+                findings.append(
+                    Finding.of("layout", "layout_missing", path, path=path, layer=layer)
+                )
     return RuleResult("layout", tuple(findings))
 
 
 def check_leftovers(root: Path, files: Sequence[Path], texts: Mapping[Path, str]) -> RuleResult:
     """No unresolved merge conflicts: no conflict markers, no ``*.rej`` files."""
     findings = [
-        Finding("conflicts", f"{path}: rejected update hunk left behind", str(path))
+        Finding.of("conflicts", "rejected_hunk", str(path), path=path)
         for path in files
         if path.suffix == ".rej"
     ]
@@ -404,10 +458,12 @@ def check_leftovers(root: Path, files: Sequence[Path], texts: Mapping[Path, str]
         match = _CONFLICT_MARKER.search(text)
         if match:
             findings.append(
-                Finding(
+                Finding.of(
                     "conflicts",
-                    f"{path}:{line_of(text, match.start())}: unresolved conflict marker",
+                    "conflict_marker",
                     str(path),
+                    path=path,
+                    line=line_of(text, match.start()),
                 )
             )
     return _capped("conflicts", findings)
@@ -418,14 +474,23 @@ def check_overlays(root: Path) -> RuleResult:
     try:
         overlays = read_overlays(root)
     except UsageError as error:
-        return RuleResult("overlays", (Finding("overlays", str(error), OVERLAYS_FILE),))
+        finding = Finding.of(
+            "overlays",
+            "overlay_record",
+            OVERLAYS_FILE,
+            path=root / OVERLAYS_FILE,
+            error=error.__cause__,
+        )
+        if error.__cause__ is None or finding.message != str(error):
+            finding = Finding("overlays", str(error), OVERLAYS_FILE)  # read_overlays' own words
+        return RuleResult("overlays", (finding,))
     findings = []
     for overlay in overlays:
         expected = [overlay.answers_file] if overlay.answers_file else list(overlay.files)
         for path in expected:
             if path and not (root / path).exists():
                 findings.append(
-                    Finding("overlays", f"{path} is missing (overlay {overlay.name})", path)
+                    Finding.of("overlays", "overlay_missing", path, path=path, name=overlay.name)
                 )
     return _capped("overlays", findings)
 
@@ -441,7 +506,7 @@ def check_policy(
     results = []
     if policy.required_paths:
         findings = [
-            Finding("policy:required_paths", f"{path} is missing (organisation policy)", path)
+            Finding.of("policy:required_paths", "policy_path_missing", path, path=path)
             for path in policy.required_paths
             if not _path_present(root, path)
         ]
@@ -456,12 +521,15 @@ def check_policy(
             if applied is None:
                 continue
             if applied.version is None or version_key(applied.version) < version_key(minimum):
+                known = {"version": applied.version} if applied.version else {}
                 findings.append(
-                    Finding(
+                    Finding.of(
                         "policy:min_versions",
-                        f"{layer} is at {applied.version or 'an unknown version'}; "
-                        f"the policy requires at least {minimum}",
+                        "min_version" if known else "min_version_unknown",
                         answers_file_name(layer),
+                        layer=layer,
+                        minimum=minimum,
+                        **known,
                     )
                 )
         results.append(RuleResult("policy:min_versions", tuple(findings)))
@@ -469,10 +537,12 @@ def check_policy(
         findings = []
         if stage not in policy.allowed_stages:
             findings.append(
-                Finding(
+                Finding.of(
                     "policy:allowed_stages",
-                    f"stage '{stage}' is not allowed (allowed: {', '.join(policy.allowed_stages)})",
+                    "stage_not_allowed",
                     answers_file_name("poc"),
+                    stage=stage,
+                    allowed=", ".join(policy.allowed_stages),
                 )
             )
         results.append(RuleResult("policy:allowed_stages", tuple(findings)))
@@ -487,11 +557,13 @@ def _forbidden(patterns: Sequence[str], texts: Mapping[Path, str]) -> RuleResult
             match = regex.search(text)
             if match:
                 findings.append(
-                    Finding(
+                    Finding.of(
                         "policy:forbidden_patterns",
-                        f"{path}:{line_of(text, match.start())}: matches forbidden pattern "
-                        f"'{pattern}'",
+                        "forbidden_pattern",
                         str(path),
+                        path=path,
+                        line=line_of(text, match.start()),
+                        pattern=pattern,
                     )
                 )
     return _capped("policy:forbidden_patterns", findings)
@@ -508,12 +580,13 @@ def check_project(
     shown = str(root)
     answers, answers_result = check_answers(root)
     if "poc" not in answers:
-        reason = (
-            f"not an mljourney project: {answers_file_name('poc')} is missing"
-            if not (root / answers_file_name("poc")).is_file()
-            else f"{answers_file_name('poc')} cannot be read"
+        missing = not (root / answers_file_name("poc")).is_file()
+        reason = Finding.of(
+            "project",
+            "not_a_project" if missing else "core_unreadable",
+            file=answers_file_name("poc"),
         )
-        findings = (Finding("project", reason), *answers_result.findings)
+        findings = (reason, *answers_result.findings)
         return ProjectReport(
             path=shown, name=root.name, is_project=False, rules=(RuleResult("project", findings),)
         )
@@ -530,10 +603,11 @@ def check_project(
         check_versions(versions, options.allow_drift),
         check_layout(root, answers),
         check_leftovers(root, files, texts),
-        _capped("valid-files", [Finding("valid-files", m, p) for m, p in invalid_texts(texts)]),
+        _capped("valid-files", _invalid_files(texts)),
         check_overlays(root),
         *check_policy(root, options.policy, stage, versions, texts),
     )
+    language = str(core.get("language", i18n.DEFAULT_LANGUAGE))
     return ProjectReport(
         path=shown,
         name=str(core.get("project_name", root.name)),
@@ -542,7 +616,22 @@ def check_project(
         level=level,
         layers=versions,
         rules=rules,
+        language=language if language in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE,
     )
+
+
+def _invalid_files(texts: Mapping[Path, str]) -> list[Finding]:
+    """A finding for each project file its format's parser rejects (:mod:`generator.validate`)."""
+    problems = (check_text(str(path), text) for path, text in sorted(texts.items()))
+    return [
+        Finding.of("valid-files", "invalid_notebook", p.path, path=p.path, reason=p.reason)
+        if p.kind == "a notebook"
+        else Finding.of(
+            "valid-files", "invalid_file", p.path, path=p.path, kind=p.kind, reason=p.reason
+        )
+        for p in problems
+        if p is not None
+    ]
 
 
 def discover_projects(root: Path) -> list[Path]:
@@ -584,41 +673,72 @@ def check_paths(
 def _level_title(level: int | None) -> str:
     if level is None:
         return "?"
-    return LEVEL_ACTIONS[Level(level)].title
+    return level_actions(Level(level), i18n.current()).title
 
 
-def render_text(report: CheckReport) -> str:
-    """Human-readable report: details for one project, a fleet table for several."""
-    if len(report.projects) == 1:
-        return _render_one(report.projects[0])
-    return _render_fleet(report)
+def report_language(report: CheckReport) -> str:
+    """The language of the text report.
+
+    One project: its ``language`` answer (English when it has none), as `update`, `add`
+    and `graduate` speak it. A fleet or a path that is no project: the current language,
+    which the CLI sets from the organisation config's default answer, else the locale
+    (:func:`generator.i18n.default_language`): a fleet's projects may be in several
+    languages, and its one table is read by whoever ran the check.
+    """
+    if len(report.projects) == 1 and report.projects[0].is_project:
+        return report.projects[0].language
+    return i18n.current()
+
+
+def render_text(report: CheckReport, language: str | None = None) -> str:
+    """Human-readable report: details for one project, a fleet table for several.
+
+    In ``language`` (default: :func:`report_language`); rule ids, names, paths, versions
+    and commands stay as they are.
+    """
+    with i18n.using(language or report_language(report)):
+        if len(report.projects) == 1:
+            return _render_one(report.projects[0])
+        return _render_fleet(report)
 
 
 def _render_one(project: ProjectReport) -> str:
     lines = [f"{project.name} ({project.path})"]
     if project.is_project:
-        lines.append(f"  stage: {project.stage}; {_level_title(project.level)}")
-        lines.append("  layers: " + ", ".join(v.describe for v in project.layers))
+        lines.append(
+            "  " + i18n.t("check.stage", stage=project.stage, level=_level_title(project.level))
+        )
+        lines.append(
+            "  " + i18n.t("check.layers", layers=", ".join(v.describe for v in project.layers))
+        )
+    passed, failed = i18n.t("check.pass"), i18n.t("check.fail")
+    width = max(display_width(passed), display_width(failed))
     for rule in project.rules:
-        lines.append(f"  {'PASS' if rule.passed else 'FAIL'}  {rule.rule}")
+        lines.append(f"  {pad(passed if rule.passed else failed, width)}  {rule.rule}")
         for finding in rule.findings:
-            marker = "warning: " if finding.severity == "warning" else ""
-            lines.append(f"        - {marker}{finding.message}")
+            text = finding.text()
+            if finding.severity == "warning":
+                text = i18n.t("check.warning", message=text)
+            lines.append(f"        - {text}")
     count = len(project.violations)
-    verdict = (
-        "compliant"
-        if project.compliant
-        else f"NOT compliant: {count} violation" + ("s" if count > 1 else "")
-    )
+    if project.compliant:
+        verdict = i18n.t("check.compliant")
+    else:
+        verdict = i18n.t(
+            "check.not_compliant" if count > 1 else "check.not_compliant_one", count=count
+        )
     lines.append(verdict)
     return "\n".join(lines) + "\n"
 
 
+_FLEET_COLUMNS = ("project", "stage", "level", "layers", "versions", "drift", "violations", "path")
+
+
 def _render_fleet(report: CheckReport) -> str:
-    header = ("project", "stage", "level", "layers", "versions", "drift", "violations", "path")
+    header = tuple(i18n.t(f"check.fleet.{column}") for column in _FLEET_COLUMNS)
     rows = [
         (
-            p.name if p.is_project else f"{p.name} (not a project)",
+            p.name if p.is_project else i18n.t("check.fleet.not_a_project", name=p.name),
             p.stage or "-",
             str(p.level) if p.level is not None else "-",
             ",".join(v.layer for v in p.layers) or "-",
@@ -634,10 +754,10 @@ def _render_fleet(report: CheckReport) -> str:
     for p in failing:
         lines.append("")
         lines.append(f"{p.name} ({p.path}):")
-        lines.extend(f"  - [{f.rule}] {f.message}" for f in p.violations)
+        lines.extend(f"  - [{f.rule}] {f.text()}" for f in p.violations)
     total = len(report.projects)
     lines.append("")
-    lines.append(f"{total - len(failing)} of {total} projects compliant")
+    lines.append(i18n.t("check.fleet.summary", compliant=total - len(failing), total=total))
     return "\n".join(lines) + "\n"
 
 

@@ -7,23 +7,46 @@ module (:mod:`generator.check`, :mod:`generator.smoke`).
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree import ElementTree
 
 
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes: 2 per East Asian wide or fullwidth character, else 1.
+
+    Unicode's East_Asian_Width property (UAX #11), as terminals lay out Japanese text;
+    combining marks count 0.
+    """
+    return sum(
+        0
+        if unicodedata.combining(char)
+        else 2
+        if unicodedata.east_asian_width(char) in ("W", "F")
+        else 1
+        for char in text
+    )
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal columns (see :func:`display_width`)."""
+    return text + " " * max(0, width - display_width(text))
+
+
 def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     """Left-aligned columns two spaces apart, header first; one string per line, no trailing blanks.
 
-    Raises ``ValueError`` when a row has another number of cells than the header.
+    Widths are terminal columns (:func:`display_width`), so Japanese headings and cells
+    line up. Raises ``ValueError`` when a row has another number of cells than the header.
     """
     table = [tuple(header), *(tuple(row) for row in rows)]
     if any(len(row) != len(header) for row in table):
         raise ValueError(f"every row of the table needs {len(header)} cells")
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    widths = [max(display_width(row[i]) for row in table) for i in range(len(header))]
     return [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        "  ".join(pad(cell, width) for cell, width in zip(row, widths, strict=True)).rstrip()
         for row in table
     ]
 

@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from generator import i18n
 from generator.errors import MljourneyError, UsageError
 from generator.layers import LayerSource, bundle_tags, released_versions
 from generator.matrix import Case
@@ -118,6 +119,8 @@ class SmokeReport:
 def upgrade_version(sources: Mapping[str, LayerSource], requested: str) -> tuple[str | None, str]:
     """The release to upgrade from (``"previous"``: the one before the newest), and a note.
 
+    The note is in the current language (:mod:`generator.i18n`), for the text summary.
+
     Returns ``(None, note)`` when the upgrade path cannot run because the core layer's
     bundle holds a single release.
     """
@@ -127,12 +130,13 @@ def upgrade_version(sources: Mapping[str, LayerSource], requested: str) -> tuple
     released = released_versions(bundle_tags(Path(os.path.expanduser(source.src_path))))
     if requested == "previous":
         if len(released) < 2:
-            only = released[0] if released else "no release"
-            return None, f"upgrade path skipped: the layer bundles hold only {only}"
-        return released[-2], f"upgrade path: from {released[-2]} to {released[-1]}"
+            if not released:
+                return None, i18n.t("smoke.upgrade_skipped_none")
+            return None, i18n.t("smoke.upgrade_skipped", only=released[0])
+        return released[-2], i18n.t("smoke.upgrade", old=released[-2], new=released[-1])
     for candidate in (requested, f"v{requested}"):
         if candidate in released:
-            return candidate, f"upgrade path: from {candidate} to {released[-1]}"
+            return candidate, i18n.t("smoke.upgrade", old=candidate, new=released[-1])
     raise UsageError(
         f"--upgrade-from {requested}: no such release (releases: {', '.join(released)})"
     )
@@ -240,7 +244,8 @@ def _complies(root: Path) -> str:
 
     report = check_project(root, CheckOptions())
     if not report.compliant:
-        details = render_text(CheckReport((report,)))
+        # A step's output is a log, in the JUnit report too: English whatever the language.
+        details = render_text(CheckReport((report,)), "en")
         raise MljourneyError(f"the rendered project fails `mljourney check`:\n{details}")
     return "compliant"
 
@@ -411,13 +416,20 @@ def _tail(text: str, lines: int = SHOWN_TAIL_LINES) -> str:
 
 
 def render_summary(report: SmokeReport) -> str:
-    """The summary table, then each failing case's answers and the tail of its output."""
-    header = ("case", "layers", "result", "failed step", "seconds")
+    """The summary table, then each failing case's answers and the tail of its output.
+
+    In the current language (:mod:`generator.i18n`); case ids, layers, step names, commands
+    and the steps' own output stay as they are.
+    """
+    header = tuple(
+        i18n.t(f"smoke.{column}")
+        for column in ("case", "layers", "result", "failed_step", "seconds")
+    )
     rows = [
         (
             result.label,
             ",".join(result.run.case.layers),
-            "pass" if result.passed else "FAIL",
+            i18n.t("smoke.pass" if result.passed else "smoke.fail"),
             ",".join(step.name for step in result.failed_steps) or "-",
             f"{result.seconds:.1f}",
         )
@@ -427,20 +439,28 @@ def render_summary(report: SmokeReport) -> str:
     for result in report.results:
         if result.passed:
             continue
-        lines += ["", f"=== {result.label} failed ({result.path})", "answers:"]
+        lines += ["", i18n.t("smoke.failed", label=result.label, path=result.path)]
+        lines.append(i18n.t("smoke.answers"))
         lines += [
             f"  {line}"
             for line in yaml.safe_dump(dict(result.answers), sort_keys=True).splitlines()
         ]
         for step in result.failed_steps:
             lines += [
-                f"--- {step.name}: `{step.command}` (exit {step.returncode})",
+                i18n.t("smoke.step", step=step.name, command=step.command, code=step.returncode),
                 _tail(step.output),
             ]
     lines.append("")
     lines += list(report.notes)
     passed = sum(result.passed for result in report.results)
-    lines.append(f"{passed} of {len(report.results)} cases passed in {report.seconds:.1f} s")
+    lines.append(
+        i18n.t(
+            "smoke.summary",
+            passed=passed,
+            total=len(report.results),
+            seconds=f"{report.seconds:.1f}",
+        )
+    )
     return "\n".join(lines) + "\n"
 
 

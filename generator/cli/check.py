@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from generator import i18n
 from generator.cli._options import config_option, write_output
 from generator.config import load_config
 
@@ -66,9 +67,14 @@ def check_command(
         check_paths,
         combine_policies,
         load_policy_file,
+        report_language,
     )
 
-    policy = load_config(config_path).policy
+    config = load_config(config_path)
+    # A fleet's text report speaks the organisation's default language, else the locale;
+    # one project's speaks its own `language` answer (check.report_language).
+    i18n.set_language(i18n.default_language(config.defaults))
+    policy = config.policy
     if policy_path is not None:
         policy = combine_policies(policy, load_policy_file(policy_path))
     report = check_paths(
@@ -78,9 +84,13 @@ def check_command(
     )
     write_output(RENDERERS[output_format](report), output)
     if output is not None:
-        state = "compliant" if report.compliant else "NOT compliant"
-        click.echo(
-            f"{len(report.projects)} project(s) checked, {state}; report in {output}", err=True
-        )
+        with i18n.using(report_language(report)):
+            state = i18n.t(
+                "check.state_compliant" if report.compliant else "check.state_not_compliant"
+            )
+            click.echo(
+                i18n.t("check.written", count=len(report.projects), state=state, output=output),
+                err=True,
+            )
     if not report.compliant:
         sys.exit(1)

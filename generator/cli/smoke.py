@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from generator import i18n
 from generator.cli._options import config_option, write_output
 from generator.config import load_config
 from generator.errors import UsageError
@@ -128,6 +129,9 @@ def smoke_command(
     )
 
     config = load_config(config_path)
+    # The cases are the whole answer matrix, not one project: the summary speaks to whoever
+    # runs it, in the organisation's default language, else the locale (generator.i18n).
+    i18n.set_language(i18n.default_language(config.defaults))
     cases = select_cases(build_matrix(quick=quick), case_patterns)
     if shard is not None:
         cases = shard.select(cases)
@@ -147,7 +151,7 @@ def smoke_command(
     root = Path(tempfile.mkdtemp(prefix="mljourney-smoke-")) if workdir is None else workdir
     root = root.resolve()
     options = SmokeOptions(workdir=root, render_only=render_only, jobs=jobs, timeout=timeout)
-    click.echo(f"smoke: {len(runs)} case(s), {jobs} at a time, in {root}", err=True)
+    click.echo(i18n.t("smoke.start", count=len(runs), jobs=jobs, root=root), err=True)
     with click.progressbar(
         length=len(runs),
         label="smoke",
@@ -156,7 +160,9 @@ def smoke_command(
     ) as bar:
 
         def advance(result: CaseResult) -> None:
-            bar.update(1, f"{result.label}: {'pass' if result.passed else 'FAIL'}")
+            bar.update(
+                1, f"{result.label}: {i18n.t('smoke.pass' if result.passed else 'smoke.fail')}"
+            )
 
         report = run_smoke(runs, sources, options, on_result=advance, notes=notes)
     click.echo(render_summary(report), nl=False)
@@ -166,6 +172,6 @@ def smoke_command(
         if report.passed:
             shutil.rmtree(root, ignore_errors=True)
         else:
-            click.echo(f"failing projects kept in {root}", err=True)
+            click.echo(i18n.t("smoke.kept", root=root), err=True)
     if not report.passed:
         sys.exit(1)

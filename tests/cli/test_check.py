@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,6 +15,7 @@ from click.testing import CliRunner
 
 from generator import __version__, layers
 from generator.cli import main
+from generator.reports import display_width
 
 SECRET = "AKIAABCDEFGHIJKLMNOP"
 POLICY = {"forbidden_patterns": ["AKIA[0-9A-Z]{16}"], "required_paths": ["README.md"]}
@@ -278,3 +280,110 @@ def test_project_copied_without_git_is_still_checked(project: Path, tmp_path: Pa
     result = invoke("check", str(copy))
     assert result.exit_code == 1
     assert "notes.txt.rej: rejected update hunk left behind" in result.output
+
+
+# --- a Japanese project's check ----------------------------------------------------------
+
+CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+JA_LOCALE = {"LANG": "ja_JP.UTF-8", "LC_ALL": None, "LC_MESSAGES": None}
+C_LOCALE = {"LANG": "C.UTF-8", "LC_ALL": None, "LC_MESSAGES": None}
+
+
+def break_alike(root: Path, package: str) -> None:
+    """Violations of every built-in rule and policy, on the same lines in any language."""
+    (root / "notes.md").write_text("<<<<<<< ours\nold\n=======\nnew\n>>>>>>> theirs\n")
+    (root / "pyproject.toml.rej").write_text("@@ -1 +1 @@\n")
+    (root / "docs" / "poc-charter.md").unlink()
+    (root / "src" / package / "settings.py").write_text(f'AWS_KEY = "{SECRET}"\n')
+    answers = root / ".copier-answers.poc.yml"
+    answers.write_text(answers.read_text().replace("feedback_loop: false", "feedback_loop: true"))
+
+
+def check_in(env: dict[str, str | None], *args: str):
+    return CliRunner(env=env).invoke(main, ["check", *args], catch_exceptions=False)
+
+
+def test_a_japanese_projects_text_report_is_japanese_and_its_json_unchanged(tmp_path: Path):
+    from tests.render.test_language import english_prose
+
+    for language in ("ja", "en"):
+        (tmp_path / language).mkdir()
+    ja = render(tmp_path / "ja" / "churn", "churn", "--stage", "building", "--data", "language=ja")
+    en = render(tmp_path / "en" / "churn", "churn", "--stage", "building")
+    for root in (ja, en):
+        break_alike(root, "churn")
+    policy = write_policy(
+        tmp_path,
+        {**POLICY, "required_paths": ["CODEOWNERS"], "allowed_stages": ["learning"]}
+        | {"min_versions": {"poc": "v9.0.0"}},
+    )
+
+    # The text report speaks the project's language, whatever the locale.
+    text = check_in(C_LOCALE, str(ja), "--policy", str(policy))
+    assert text.exit_code == 1
+    lines = text.output.splitlines()
+    assert lines[0] == f"churn ({ja})"
+    assert lines[1] == "  ステージ：building、レベル1 - はじめの一歩"
+    assert "  不合格  policy:forbidden_patterns" in lines and "  合格    answers" in lines
+    assert (
+        "        - src/churn/settings.py:1：禁止パターン 'AKIA[0-9A-Z]{16}' に一致します" in lines
+    )
+    assert lines[-1] == "準拠していません：違反 8 件"
+    # Every line but the project's name and path is Japanese; English only in rule ids,
+    # paths, versions and commands.
+    assert all(CJK.search(line) for line in lines[1:]), lines
+    assert english_prose(text.output.replace(str(ja), "PATH")) == []
+    assert english_prose(check_in(C_LOCALE, str(en), "--policy", str(policy)).output) != []
+
+    # JSON and JUnit are the English project's, whatever the project's or locale's language.
+    for kind in ("json", "junit"):
+        reports = [
+            check_in(env, str(root), "--policy", str(policy), "--format", kind).output
+            for env, root in ((JA_LOCALE, ja), (C_LOCALE, ja), (JA_LOCALE, en))
+        ]
+        japanese, english = reports[0], reports[2].replace(str(en), str(ja))
+        assert japanese == english == reports[1]
+        assert not CJK.search(japanese)
+    violations = json.loads(
+        check_in(JA_LOCALE, str(ja), "--policy", str(policy), "--format", "json").output
+    )["projects"][0]["violations"]
+    assert {v["rule"] for v in violations} >= {
+        "layers",
+        "layout",
+        "conflicts",
+        "policy:min_versions",
+    }
+
+    # --output: the line on stderr speaks the project's language too.
+    written = check_in(C_LOCALE, str(ja), "--output", str(tmp_path / "report.txt"))
+    assert written.exit_code == 1
+    assert "1 件のプロジェクトを検査しました（準拠していません）" in written.stderr
+    assert "準拠していません：違反 4 件" in (tmp_path / "report.txt").read_text(encoding="utf-8")
+
+    # A fleet speaks the invoking context's language: the locale, or the organisation's default.
+    fleet_ja = check_in(JA_LOCALE, str(ja), str(en))
+    header, *rows = fleet_ja.output.split("\n\n")[0].splitlines()
+    assert header.split() == [
+        "プロジェクト",
+        "ステージ",
+        "レベル",
+        "レイヤー",
+        "バージョン",
+        "遅れ",
+        "違反",
+        "パス",
+    ]
+    # Columns line up in terminal columns: the path column starts at the same place.
+    starts = {display_width(row[: row.rindex(" /") + 1]) for row in rows}
+    assert starts == {display_width(header[: header.index("パス")])}
+    assert "2 件中 0 件のプロジェクトが準拠しています" in fleet_ja.output
+    assert "  - [layout] docs/poc-charter.md がありません（poc レイヤー）" in fleet_ja.output
+    fleet_en = check_in(C_LOCALE, str(ja), str(en))
+    assert fleet_en.output.startswith("project  ")
+    assert "  - [layout] docs/poc-charter.md is missing (poc layer)" in fleet_en.output
+    assert fleet_en.output.rstrip().endswith("0 of 2 projects compliant")
+    config = tmp_path / "org.yml"
+    config.write_text("defaults:\n  language: ja\n", encoding="utf-8")
+    assert check_in(C_LOCALE, str(ja), str(en), "--config", str(config)).output == fleet_ja.output
+    # One English project stays English under a Japanese locale (its own answer wins).
+    assert check_in(JA_LOCALE, str(en)).output.rstrip().endswith("NOT compliant: 4 violations")

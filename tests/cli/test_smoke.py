@@ -230,3 +230,59 @@ def test_shards_list_every_case_once():
     bad = CliRunner().invoke(main, ["smoke", "--list", "--shard", "4/3"])
     assert bad.exit_code == 2
     assert "Invalid value for '--shard'" in bad.output and "I/N" in bad.output
+
+
+def test_the_summary_speaks_the_invoking_language_and_junit_stays(tmp_path: Path, monkeypatch):
+    """The smoke's language is the organisation's default, else the locale (no rendering)."""
+    import re
+
+    from generator import smoke
+    from generator.smoke import CaseResult, Step
+
+    def fake_case(run: smoke.Run, sources: object, options: smoke.SmokeOptions) -> CaseResult:
+        steps = (
+            Step("render", "render", 0, 0.5, "rendered poc"),
+            Step("tests", "python -m pytest -q", 1, 2.0, "1 failed, 3 passed"),
+        )
+        return CaseResult(run, {"stage": run.case.stage}, steps, 2.5, str(options.workdir))
+
+    monkeypatch.setattr(smoke, "run_case", fake_case)
+    cjk = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    outputs = {}
+    for language, env in (("ja", "ja_JP.UTF-8"), ("en", "C.UTF-8")):
+        junit = tmp_path / f"{language}.xml"
+        args = ["smoke", "--case", POC_CASE, "-j", "1", "--workdir", str(tmp_path / language)]
+        result = CliRunner(env={"LANG": env, "LC_ALL": None, "LC_MESSAGES": None}).invoke(
+            main, [*args, "--junit", str(junit)], catch_exceptions=False
+        )
+        assert result.exit_code == 1
+        assert ("ケースを同時に 1 件ずつ" in result.stderr) == (language == "ja")
+        outputs[language] = (result.stdout, junit.read_text(encoding="utf-8"))
+    japanese, english = outputs["ja"][0], outputs["en"][0]
+    assert japanese.splitlines()[0].split() == [
+        "ケース",
+        "レイヤー",
+        "結果",
+        "失敗したステップ",
+        "秒",
+    ]
+    assert f"=== {POC_CASE} が失敗しました" in japanese
+    assert "--- tests：`python -m pytest -q`（終了コード 1）" in japanese
+    assert "1 failed, 3 passed" in japanese  # a step's own output stays as it is
+    assert japanese.rstrip().splitlines()[-1].startswith("1 ケース中 0 ケースが合格しました")
+    assert english.splitlines()[0].split() == [
+        "case",
+        "layers",
+        "result",
+        "failed",
+        "step",
+        "seconds",
+    ]
+    assert f"=== {POC_CASE} failed" in english
+    assert "0 of 1 cases passed" in english
+    # The JUnit report is the same in both (its times aside), and has no Japanese.
+    times = re.compile(r'time="[^"]*"')
+    assert times.sub("", outputs["ja"][1]).replace(str(tmp_path / "ja"), "W") == times.sub(
+        "", outputs["en"][1]
+    ).replace(str(tmp_path / "en"), "W")
+    assert not cjk.search(outputs["ja"][1])

@@ -8,6 +8,8 @@ linked into each environment in seconds.
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -102,6 +104,20 @@ def run_own_checks(project: ProjectEnv, pytest_args: Sequence[str] = ()) -> None
     """Run what the rendered README promises (smoke's own checks): lint, format, tests."""
     for name, args in smoke.OWN_CHECKS:
         project.run(*args, *(pytest_args if name == "tests" else ()))
+
+
+def check_baseline_as_promised(project: ProjectEnv, project_name: str) -> None:
+    """Run the README's second command (`<project> baseline`) and hold the README to it:
+    the metric it names and the plots it promises are what the run produced."""
+    result = project.run(project_name, "baseline")
+    assert "beats the trivial baseline" in result.stdout, result.stdout
+    report = json.loads((project.root / "reports" / "metrics.json").read_text(encoding="utf-8"))
+    assert report["primary_metric"] in report["metrics"]
+    readme = (project.root / "README.md").read_text(encoding="utf-8")
+    assert f"`{report['primary_metric']}`" in readme
+    promised = set(re.findall(r"`reports/([a-z_]+\.png)`", readme))
+    assert promised
+    assert promised <= {path.name for path in (project.root / "reports").glob("*.png")}
 
 
 def leftover_jinja(root: Path) -> list[str]:

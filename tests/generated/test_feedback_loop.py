@@ -180,11 +180,10 @@ def test_without_the_loop_no_feedback_dependencies(tmp_path: Path) -> None:
     assert "fastapi" not in (root / "pyproject.toml").read_text(encoding="utf-8")
 
 
-# The poc's own suite for ranking runs in test_poc.py: here only the layer's tests run for it.
+# The whole suite of a classification project with all three layers runs once
+# (production-classification); on the poc alone only the layer's tests run, for the task types
+# whose items and pages differ most (ranking, and the flywheel's recommendation headline).
 SLOW_CASES = [
-    pytest.param(
-        ["poc", "feedback-loop"], answers_for("classification"), (), id="poc-classification"
-    ),
     pytest.param(
         ["poc", "feedback-loop"],
         answers_for("ranking", "experimenting"),

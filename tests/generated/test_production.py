@@ -4,7 +4,8 @@ Quick tests render poc + production at the building stage for every task type an
 exact set of files the production layer adds, Jinja leftovers and lint with the outer ruff.
 Slow tests (``-m slow``) install each rendered project into its own venv with uv (shared
 package cache: the ~1 GB SageMaker SDK is linked, not downloaded again) and run what its
-README promises: ruff, ruff format, pytest (the poc tests and tests/production).
+README promises: ruff, ruff format, pytest (the poc tests and tests/production), then the
+README's `baseline` command. These are the poc's slow checks for every task type too.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pytest
 
 from generator.journey import TASK_TYPES
 from tests.generated.project_env import (
+    check_baseline_as_promised,
     install,
     leftover_jinja,
     outer_ruff,
@@ -28,6 +30,8 @@ from tests.generated.project_env import (
 # Options that do not change the file set are cycled across task types, not multiplied:
 # regions with and without an S3 location constraint.
 REGIONS = ("eu-west-1", "us-east-1", "ap-southeast-2")
+# Each task type in the other language than its poc-only render in test_poc.py.
+LANGUAGES = ("ja", "en")
 # Line lengths in the rendered code depend on the names: the longest a project may have.
 LONGEST_NAME = "a-forty-character-project-name-for-tests"
 
@@ -88,13 +92,14 @@ PRODUCTION_MODULES = (
 
 
 def _answers_by_task() -> dict[str, dict[str, object]]:
-    regions = cycle(REGIONS)
+    regions, languages = cycle(REGIONS), cycle(LANGUAGES)
     return {
         task_type: {
             "project_name": f"prod-{task_type.replace('_', '-')}",
             "task_type": task_type,
             "stage": "building",
             "aws_region": next(regions),
+            "language": next(languages),
         }
         for task_type in TASK_TYPES
     }
@@ -177,4 +182,6 @@ def test_rendered_project_passes_its_own_checks(tmp_path: Path, task_type: str) 
     answers = ANSWERS[task_type]
     with reporting("production", answers):
         root = render_checked(tmp_path / task_type, answers)
-        run_own_checks(install(root))
+        project = install(root)
+        run_own_checks(project)  # the poc's tests and the production layer's
+        check_baseline_as_promised(project, str(answers["project_name"]))

@@ -3,7 +3,7 @@ from xml.etree import ElementTree
 import pytest
 
 from generator.layers import parse_version, released_versions, version_key
-from generator.reports import JUnitCase, JUnitSuite, junit_xml, text_table
+from generator.reports import JUnitCase, JUnitSuite, display_width, junit_xml, text_table
 
 
 def test_text_table_aligns_columns_and_strips_trailing_blanks() -> None:
@@ -11,6 +11,16 @@ def test_text_table_aligns_columns_and_strips_trailing_blanks() -> None:
         "a    long header",
         "xyz",
         "1    2",
+    ]
+
+
+def test_text_table_aligns_japanese_by_terminal_columns() -> None:
+    # A CJK character takes two terminal columns (East_Asian_Width W/F), so "パス" is 4 wide.
+    assert display_width("パス") == 4 and display_width("v0.2.0") == 6
+    assert text_table(("プロジェクト", "パス"), [("churn", "/p"), ("合格", "/q")]) == [
+        "プロジェクト  パス",
+        "churn         /p",
+        "合格          /q",
     ]
 
 
