@@ -669,7 +669,7 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
         state, _subject, cookie = subject_of(request, "verify")
         subject = await asyncio.to_thread(state.challenges.redeem_pass, body.pass_token)
         if subject is None:
-            raise error(409, "pass token unknown, expired or already used")
+            raise error(409, _("pass token unknown, expired or already used"))
         return reply({"valid": True}, cookie)
 
     if settings.benchmark:
