@@ -68,7 +68,7 @@ def write(table, columns, n):
     for part, chunk in enumerate(np.array_split(np.arange(n), 50)):
         sub = frame.take(pa.array(chunk))
         day = "2026-10-%02d" % (1 + part % 28)
-        publish_parquet(lake, table, day, sub)
+        publish_parquet(lake, table, day, sub, compression="zstd")  # as compaction writes
 
 who = rng.integers(0, visitors, n_chal)
 correct = np.where(np.isin(who, list(guessers)), rng.integers(0, 7, n_chal), 6)

@@ -58,7 +58,7 @@ for table in ("predictions", "feedback"):
             columns["value"] = rng.choice([1, -1], n).astype("int8")
         data = pa.table(columns).select(SCHEMAS[table].names).cast(SCHEMAS[table])
         day = partition_of(int(ts[0]))
-        publish_parquet(root, table, day, data)
+        publish_parquet(root, table, day, data, compression="zstd")  # as compaction writes
         written += n
 print(sum(1 for _ in root.glob("*/dt=*/part-*.parquet")))
 """

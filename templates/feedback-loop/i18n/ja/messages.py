@@ -129,6 +129,9 @@ CATALOGUE: dict[str, str] = {
     "event_id was already used for a different vote": (
         "この event_id は別の投票にすでに使われています"
     ),
+    "pass token unknown, expired or already used": (
+        "認証の合格トークンが不明、期限切れ、または使用済みです"
+    ),
     "could not store the event; retry with the same event_id": (
         "イベントを保存できませんでした。同じ event_id でやり直してください"
     ),

@@ -170,7 +170,19 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def publish_parquet(root: Path, table: str, dt_value: str, arrow_table: pa.Table) -> Path:
+#: Compression of the small files group commits write: snappy costs a third of zstd's CPU
+#: on a file of a few rows (mljourney's benchmarks/feedback_throughput.py); compaction
+#: rewrites them as zstd.
+PART_COMPRESSION = "snappy"
+
+
+def publish_parquet(
+    root: Path,
+    table: str,
+    dt_value: str,
+    arrow_table: pa.Table,
+    compression: str = PART_COMPRESSION,
+) -> Path:
     """Write one Parquet file atomically: staging file, fsync, ``os.replace``, fsync dir."""
     staging_dir = root / "_staging"
     staging_dir.mkdir(parents=True, exist_ok=True)
@@ -179,7 +191,7 @@ def publish_parquet(root: Path, table: str, dt_value: str, arrow_table: pa.Table
     name = f"part-{uuid.uuid4().hex}.parquet"  # unique: never overwrites an earlier file
     staging = staging_dir / name
     with open(staging, "wb") as handle:
-        pq.write_table(arrow_table, handle, compression="zstd")
+        pq.write_table(arrow_table, handle, compression=compression)
         handle.flush()
         os.fdatasync(handle.fileno())
     target = target_dir / name
@@ -217,7 +229,7 @@ class S3ParquetSink:
         """PUT one Parquet object per (table, dt) partition in the batch."""
         for (table, dt_value), records in _by_partition(batch).items():
             buffer = io.BytesIO()
-            pq.write_table(_arrow(table, records), buffer, compression="zstd")
+            pq.write_table(_arrow(table, records), buffer, compression=PART_COMPRESSION)
             key = f"{self.prefix}/{table}/dt={dt_value}/part-{uuid.uuid4().hex}.parquet"
             self.client.put_object(Bucket=self.bucket, Key=key, Body=buffer.getvalue())
 
@@ -298,6 +310,11 @@ def make_sink(settings: Settings) -> Sink:
     return LocalParquetSink(settings.lake_dir)
 
 
+#: What ``GroupCommitWriter``'s ``admit`` answers per ticket: the records to write for it
+#: (none: nothing to write) and what its ``append`` returns.
+Admitted = tuple[list[tuple[str, Record]], Any]
+
+
 class GroupCommitWriter:
     """Writer threads; callers wait until their records are durable.
 
@@ -306,9 +323,18 @@ class GroupCommitWriter:
     one batch is gathered and written while another waits for its fsync. When the last
     batch held more than one request (there is load), a writer lingers ``linger_s`` to
     gather more: a little latency for far fewer fsyncs. Requests are queued on a deque
-    (no lock on the request path); a writer is woken through an event. ``on_written``
-    runs after each batch is durable and before anyone is acknowledged (the service
-    records there, in its shared state store, what the lake now holds).
+    (no lock on the request path); a writer is woken through an event.
+
+    Hooks, all run in the writer thread, once per batch:
+
+    - ``admit(tickets)``: requests may queue a *ticket* instead of records; ``admit``
+      gets the batch's tickets together (the service claims all the batch's event ids
+      in one state-store transaction) and answers, per ticket, the records to write and
+      the value its ``append`` returns (see ``Admitted``);
+    - ``on_written(batch)``: after the batch is durable and before anyone is
+      acknowledged (the service records there what the lake now holds);
+    - ``on_failed(tickets)``: the write failed; the tickets whose records were in it
+      (the service releases their claims, so a retry can claim them again).
     """
 
     def __init__(
@@ -318,9 +344,11 @@ class GroupCommitWriter:
         linger_s: float = 0.002,
         writers: int = 2,
         on_written: Callable[[list[tuple[str, Record]]], None] | None = None,
+        admit: Callable[[list[Any]], list[Admitted]] | None = None,
+        on_failed: Callable[[list[Any]], None] | None = None,
     ) -> None:
         self.sink, self.max_batch, self.linger_s = sink, max_batch, linger_s
-        self.on_written = on_written
+        self.on_written, self.admit, self.on_failed = on_written, admit, on_failed
         self._pending: deque[Any] = deque()
         self._wake = threading.Event()
         self._take = threading.Lock()
@@ -332,16 +360,23 @@ class GroupCommitWriter:
         for thread in self._threads:
             thread.start()
 
-    async def append(self, records: Sequence[tuple[str, Record]]) -> None:
-        """Queue ``records`` and return once they are durable; raises if the write failed."""
+    async def append(self, records: Sequence[tuple[str, Record]], ticket: Any = None) -> Any:
+        """Queue ``records`` and return once they are durable; raises if the write failed.
+
+        With a ``ticket`` (and an ``admit`` hook), ``admit`` decides in the writer thread
+        which records are written for it (``records`` is then usually empty) and what
+        this returns; without one this returns None.
+        """
+        if ticket is not None and self.admit is None:
+            raise ValueError("a ticket needs the writer's admit hook")
         for table, record in records:
             _check(table, record)
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[None] = loop.create_future()
-        self._pending.append((list(records), loop, future))
+        future: asyncio.Future[Any] = loop.create_future()
+        self._pending.append((list(records), ticket, loop, future))
         if not self._wake.is_set():
             self._wake.set()
-        await future
+        return await future
 
     def close(self) -> None:
         """Write what is queued, then stop the threads."""
@@ -372,27 +407,56 @@ class GroupCommitWriter:
                 if self._closing:
                     return
                 continue
-            error: BaseException | None = None
-            try:
-                batch = [pair for records, _, _ in items for pair in records]
-                self.sink.write(batch)
-                if self.on_written is not None:
-                    self.on_written(batch)
-            except BaseException as exc:  # reported to every waiting request
-                error = exc
-            by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = defaultdict(list)
-            for _, loop, future in items:
-                by_loop[loop].append(future)
-            for loop, futures in by_loop.items():  # one wake-up per event loop
-                loop.call_soon_threadsafe(_resolve, futures, error)
+            results = self._write(items)
+            by_loop: dict[asyncio.AbstractEventLoop, list[Any]] = defaultdict(list)
+            for (_, _, loop, future), result in zip(items, results, strict=True):
+                by_loop[loop].append((future, result))
+            for loop, outcomes in by_loop.items():  # one wake-up per event loop
+                loop.call_soon_threadsafe(_resolve, outcomes)
+
+    def _write(self, items: list[Any]) -> list[tuple[Any, BaseException | None]]:
+        """Admit the tickets, write the batch; per item ``(result, error)``."""
+        try:
+            tickets = [ticket for _, ticket, _, _ in items if ticket is not None]
+            admitted = iter(self.admit(tickets) if tickets and self.admit else [])
+            batch: list[tuple[str, Record]] = []
+            results: list[Any] = []
+            writes: list[bool] = []
+            written_tickets: list[Any] = []
+            for records, ticket, _, _ in items:
+                result = None
+                if ticket is not None:
+                    records, result = next(admitted)
+                    if records:
+                        written_tickets.append(ticket)
+                batch += records
+                results.append(result)
+                writes.append(bool(records))
+        except BaseException as exc:  # reported to every waiting request
+            return [(None, exc)] * len(items)
+        if not batch:
+            return [(result, None) for result in results]
+        try:
+            self.sink.write(batch)
+            if self.on_written is not None:
+                self.on_written(batch)
+        except BaseException as exc:  # reported to every request that had records in it
+            if written_tickets and self.on_failed is not None:
+                with contextlib.suppress(Exception):
+                    self.on_failed(written_tickets)
+            return [
+                (None, exc) if wrote else (result, None)
+                for result, wrote in zip(results, writes, strict=True)
+            ]
+        return [(result, None) for result in results]
 
 
-def _resolve(futures: list[asyncio.Future[None]], error: BaseException | None) -> None:
-    for future in futures:
+def _resolve(outcomes: list[tuple[asyncio.Future[Any], tuple[Any, BaseException | None]]]) -> None:
+    for future, (result, error) in outcomes:
         if future.done():
             continue
         if error is None:
-            future.set_result(None)
+            future.set_result(result)
         else:
             future.set_exception(error)
 

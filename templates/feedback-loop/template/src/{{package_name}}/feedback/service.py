@@ -32,13 +32,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from starlette.routing import Match
 
 from .challenge import Challenge, ChallengeStore, Panel, grade, load_pool, prompt_of
-from .lake import GroupCommitWriter, Record, make_sink, now_us
+from .lake import Admitted, GroupCommitWriter, Record, make_sink, now_us
 from .messages import gettext as _
 from .page import DEMO_PAGE, WIDGET_JS
 from .serving import ModelSlot, ServedModel, load_served_model
 from .settings import Settings
 from .signing import Signer, load_key
-from .state import LEASE_S, StateStore, Written, make_state_store
+from .state import LEASE_S, StateStore, Vote, Written, make_state_store
 from .stats import render_stats
 
 COOKIE = "fb_sid"
@@ -340,6 +340,40 @@ def vote_key(prediction_id: str, subject: str, value: int) -> str:
     return f"{prediction_id}:{subject}:{value}"
 
 
+@dataclass(frozen=True)
+class Ballot:
+    """A vote queued on the lake writer: claimed, and written if new, with its batch."""
+
+    vote: Vote
+    subject: str
+    value: int
+
+    def event(self, model_version: str | None) -> Record:
+        """The ``feedback`` lake record of this vote, stamped now."""
+        return {
+            "event_id": self.vote.event_id,
+            "prediction_id": self.vote.prediction_id,
+            "model_version": model_version,
+            "subject": self.subject,
+            "value": self.value,
+            "server_ts": now_us(),
+        }
+
+
+def admit_ballots(store: StateStore, ballots: list[Ballot]) -> list[Admitted]:
+    """The writer's ``admit`` hook: claim a batch's votes in one go; write the new ones.
+
+    Per ballot: the ``feedback`` record to write when its claim is ``new`` (else none),
+    and ``(status, model_version)`` for the request (see ``StateStore.claim_votes``).
+    """
+    outcomes = store.claim_votes([ballot.vote for ballot in ballots])
+    admitted: list[Admitted] = []
+    for ballot, (status, version) in zip(ballots, outcomes, strict=True):
+        records = [("feedback", ballot.event(version))] if status == "new" else []
+        admitted.append((records, (status, version)))
+    return admitted
+
+
 def written_of(batch: list[tuple[str, Record]], token_ttl_s: int) -> Written:
     """The predictions and feedback events of a durable batch, for the state store."""
     predictions, events = [], []
@@ -372,6 +406,10 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
         writer = GroupCommitWriter(
             make_sink(settings),
             on_written=lambda batch: store.record_written(written_of(batch, ttl)),
+            admit=lambda ballots: admit_ballots(store, ballots),
+            on_failed=lambda ballots: [
+                store.release_event(b.vote.event_id, b.vote.vote_key) for b in ballots
+            ],
         )
         state = State(
             settings=settings,
@@ -522,43 +560,34 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
         if why is not None:
             raise error(403, _("feedback_token does not match this prediction and visitor"))
         key = vote_key(body.prediction_id, subject, body.value)
-        expires = int(time.time()) + ttl
-        claim = state.store.claim_event
-
-        def look_up_and_claim() -> tuple[tuple[str, str] | None, str]:
-            record = state.store.get_prediction(body.prediction_id)
-            if record is None:
-                return None, ""
-            return record, claim(body.event_id, key, expires)
-
-        record, status = await asyncio.to_thread(look_up_and_claim)  # one thread hop
-        if record is None:
+        vote = Vote(body.event_id, key, body.prediction_id, int(time.time()) + ttl)
+        ballot = Ballot(vote, subject, body.value)
+        try:  # looked up, claimed, written and marked stored with the writer's batch
+            status, version = await state.writer.append([], ballot)
+        except Exception:
+            raise error(503, _("could not store the event; retry with the same event_id")) from None
+        if status is None:
             raise error(404, _("no such prediction was issued"))
-        version = record[0]  # from the server's record, never from the client
+        # ``version`` comes from the server's record of the prediction, never the client
         deadline = time.monotonic() + LEASE_S + 5
+        claim = state.store.claim_event
         while status == "pending":  # the first request with this id is being written
             if time.monotonic() > deadline:
                 raise error(503, _("this event_id is still being stored; retry"))
             await asyncio.sleep(0.02)
-            status = await asyncio.to_thread(claim, body.event_id, key, expires)
+            status = await asyncio.to_thread(claim, body.event_id, key, vote.expires_at)
+            if status == "new":  # its writer died or failed: write it here
+                try:
+                    await state.writer.append([("feedback", ballot.event(version))])
+                except Exception:
+                    await asyncio.to_thread(state.store.release_event, body.event_id, key)
+                    message = _("could not store the event; retry with the same event_id")
+                    raise error(503, message) from None
         if status == "conflict":
             raise error(409, _("event_id was already used for a different vote"))
         answer = {"event_id": body.event_id, "value": body.value, "model_version": version}
         if status == "stored":
             return reply({"status": "duplicate"} | answer, cookie)
-        event = {
-            "event_id": body.event_id,
-            "prediction_id": body.prediction_id,
-            "model_version": version,
-            "subject": subject,
-            "value": body.value,
-            "server_ts": now_us(),
-        }
-        try:
-            await state.writer.append([("feedback", event)])
-        except Exception:
-            await asyncio.to_thread(state.store.release_event, body.event_id, key)
-            raise error(503, _("could not store the event; retry with the same event_id")) from None
         return reply({"status": "recorded"} | answer, cookie)
 
     @app.api_route("/api/challenge", methods=["GET", "HEAD"])
@@ -640,7 +669,7 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
         state, _subject, cookie = subject_of(request, "verify")
         subject = await asyncio.to_thread(state.challenges.redeem_pass, body.pass_token)
         if subject is None:
-            raise error(409, "pass token unknown, expired or already used")
+            raise error(409, _("pass token unknown, expired or already used"))
         return reply({"valid": True}, cookie)
 
     if settings.benchmark:

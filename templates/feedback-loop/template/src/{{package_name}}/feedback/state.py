@@ -20,8 +20,10 @@ Two implementations, chosen by ``FEEDBACK_STATE_STORE``:
 
 The event protocol (why an acknowledgement never lies): a vote *claims* its event id
 with the vote's key (prediction, subject, value) before it is written; once the lake
-holds it, the writer marks the claim *stored* (SQLite: in a ``synchronous=FULL``
-transaction) and only then is the request acknowledged. A retry of the same vote waits
+holds it, the writer marks the claim *stored* and only then is the request acknowledged.
+The lake writer claims a whole batch of votes in one transaction (:meth:`claim_votes`)
+and marks them stored in one more, so the store's write lock is taken twice per batch,
+not twice per vote. A retry of the same vote waits
 for *stored* and is answered ``duplicate``; another vote with the same id is refused.
 A claim left *pending* by an instance that died is taken over after ``LEASE_S``.
 
@@ -37,6 +39,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -49,6 +52,28 @@ PURGE_EVERY_S = 60.0
 PURGE_BATCH = 5_000
 
 ClaimStatus = Literal["new", "pending", "stored", "conflict"]
+
+
+@dataclass(frozen=True)
+class Vote:
+    """One vote to claim: its event id, the vote it is bound to, the prediction voted on.
+
+    Attributes:
+        event_id: The client's idempotency key.
+        vote_key: What the event id is bound to (prediction, subject, value).
+        prediction_id: The prediction voted on; it must have been issued and not expired.
+        expires_at: Seconds since the epoch when the claim may be forgotten.
+    """
+
+    event_id: str
+    vote_key: str
+    prediction_id: str
+    expires_at: int
+
+
+#: What :meth:`StateStore.claim_votes` answers per vote: the claim's status and the model
+#: version of the prediction, or ``(None, None)`` when no such prediction was issued.
+VoteOutcome = tuple[ClaimStatus | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -74,6 +99,14 @@ class StateStore(Protocol):
     def claim_event(self, event_id: str, vote_key: str, expires_at: int) -> ClaimStatus:
         """Claim ``event_id`` for a vote: ``new`` (write it), ``pending`` (being written),
         ``stored`` (already in the lake: a duplicate) or ``conflict`` (another vote)."""
+
+    def claim_votes(self, votes: Sequence[Vote]) -> list[VoteOutcome]:
+        """Look up each vote's prediction and claim its event id, for a whole batch at once.
+
+        Per vote, in order: ``(status, model_version)`` as :meth:`claim_event` and
+        :meth:`get_prediction` answer, or ``(None, None)`` (nothing claimed) when the
+        prediction is unknown or expired. A later vote of the batch sees the claims of
+        the earlier ones (the same event id twice: the second is ``pending``)."""
 
     def release_event(self, event_id: str, vote_key: str) -> None:
         """Drop a claim whose write failed, so a retry can claim it again."""
@@ -127,10 +160,10 @@ class SQLiteStateStore:
     """The embedded default: SQLite in WAL mode, one connection per thread.
 
     WAL lets readers run beside the one writer; ``busy_timeout`` makes writers of other
-    processes wait for the lock instead of failing. Claims commit with
-    ``synchronous=NORMAL`` (durable across process crashes); :meth:`record_written`
-    commits with ``synchronous=FULL`` (an fsync of the WAL, durable across power loss),
-    and everything committed before it is in the same WAL, hence durable with it.
+    processes wait for the lock instead of failing. Commits are ``synchronous=NORMAL``
+    (durable across process crashes: the WAL is in the OS's page cache), except those
+    of :meth:`record_written` that hold predictions: ``synchronous=FULL`` (an fsync of
+    the WAL, durable across power loss, and with it everything committed before).
     The page cache is bounded (``cache_size``): memory does not grow with the file.
     """
 
@@ -199,6 +232,29 @@ class SQLiteStateStore:
             return "new"
         return "pending"
 
+    def claim_votes(self, votes: Sequence[Vote]) -> list[VoteOutcome]:
+        """One write transaction for the batch: the write lock is taken once, not per vote."""
+        con, now = self._con(), time.time()
+        outcomes: list[VoteOutcome] = []
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            for vote in votes:
+                row = con.execute(
+                    "SELECT model_version FROM predictions "
+                    "WHERE prediction_id = ? AND expires_at >= ?",
+                    (vote.prediction_id, int(now)),
+                ).fetchone()
+                if row is None:
+                    outcomes.append((None, None))
+                    continue
+                status = self._claim(con, vote.event_id, vote.vote_key, vote.expires_at, now)
+                outcomes.append((status, row[0]))
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+        return outcomes
+
     def release_event(self, event_id: str, vote_key: str) -> None:
         self._con().execute(
             "DELETE FROM events WHERE event_id = ? AND vote_key = ? AND stored = 0",
@@ -206,8 +262,15 @@ class SQLiteStateStore:
         )
 
     def record_written(self, written: Written) -> None:
+        """Commit the batch's rows; an fsync of the WAL only when it holds predictions.
+
+        A lost prediction row would refuse later votes on a prediction the lake holds,
+        so those commits are ``synchronous=FULL``. A lost *stored* mark (power loss
+        only: a process crash loses nothing) costs at most a second copy of the event
+        when the client retries, and every read of the lake keeps one copy per event id.
+        """
         con = self._con()
-        con.execute("PRAGMA synchronous=FULL")
+        con.execute(f"PRAGMA synchronous={'FULL' if written.predictions else 'NORMAL'}")
         try:
             con.execute("BEGIN IMMEDIATE")
             con.executemany(
@@ -306,6 +369,7 @@ class DynamoDBStateStore:
             client = boto3.client("dynamodb")
         self.table, self.client = table, client
         self._conditional = client.exceptions.ConditionalCheckFailedException
+        self._pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="dynamodb-claims")
 
     def _get(self, pk: str) -> dict[str, Any] | None:
         item = self.client.get_item(
@@ -364,6 +428,24 @@ class DynamoDBStateStore:
             return "new"
         except self._conditional:
             return "pending"
+
+    def claim_votes(self, votes: Sequence[Vote]) -> list[VoteOutcome]:
+        """The votes' look-ups and conditional writes, several in flight at once.
+
+        DynamoDB has no batched conditional write that can fail item by item, so each
+        vote is a ``GetItem`` and a conditional ``PutItem``; a thread pool overlaps their
+        round trips. Votes on the same event id are claimed in batch order.
+        """
+
+        def one(vote: Vote) -> VoteOutcome:
+            found = self.get_prediction(vote.prediction_id)
+            if found is None:
+                return None, None
+            return self.claim_event(vote.event_id, vote.vote_key, vote.expires_at), found[0]
+
+        if len({vote.event_id for vote in votes}) < len(votes):  # rare: keep batch order
+            return [one(vote) for vote in votes]
+        return list(self._pool.map(one, votes))
 
     def release_event(self, event_id: str, vote_key: str) -> None:
         try:
@@ -469,7 +551,8 @@ class DynamoDBStateStore:
         return str(old["subject"]["S"])
 
     def close(self) -> None:
-        """Nothing to release (boto3 clients pool their own connections)."""
+        """Stop the claim threads (boto3 clients pool their own connections)."""
+        self._pool.shutdown(wait=False)
 
 
 def make_state_store(settings: Settings) -> StateStore:
