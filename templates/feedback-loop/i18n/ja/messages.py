@@ -153,6 +153,14 @@ CATALOGUE: dict[str, str] = {
     "curated labels": "curated のラベル",
     "new in the period": "期間内の新しいラベル",
     "no labels yet": "まだラベルがありません",
+    # The flywheel chart of `feedback simulate` (simulate.py)
+    "The flywheel: like-rate per round, 95% Wilson interval": (
+        "データフライホイール：ラウンドごとのいいね率（95％ Wilson スコア区間）"
+    ),
+    "training rows of the version": "そのバージョンの学習行数",
+    "new curated labels": "新しい curated のラベル",
+    "rows, labels": "行数・ラベル数",
+    "round (model version)": "ラウンド（モデルバージョン）",
     # The time axis's date formats (strftime; %b would print the month in English)
     "%b": "%m月",
     "%b-%d": "%m月%d日",

@@ -54,7 +54,7 @@ import httpx
 
 from .service import COOKIE
 from .settings import Settings
-from .stats import wilson_interval
+from .stats import chart_font, chart_text, wilson_interval
 
 #: Accepted ranges of the command's numeric options (inclusive).
 RANGES: dict[str, tuple[int, int]] = {
@@ -500,8 +500,14 @@ def flywheel_figure(rounds: list[Round]) -> Any:
     top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     numbers = list(range(1, len(rounds) + 1))
     voted = [(n, r) for n, r in zip(numbers, rounds, strict=True) if r.votes]
-    top.set_title("The flywheel: like-rate per round, 95% Wilson interval", fontsize=12)
-    top.set_ylabel("like-rate (%)", fontsize=11)
+    font = {"fontfamily": family} if (family := chart_font()) else {}
+    if family:
+        top.tick_params(labelfontfamily=family)
+        bottom.tick_params(labelfontfamily=family)
+    top.set_title(
+        chart_text("The flywheel: like-rate per round, 95% Wilson interval"), fontsize=12, **font
+    )
+    top.set_ylabel(chart_text("like-rate (%)"), fontsize=11, **font)
     top.grid(axis="y", alpha=0.3)
     if voted:
         rates = [100 * (r.like_rate or 0.0) for _, r in voted]
@@ -530,25 +536,34 @@ def flywheel_figure(rounds: list[Round]) -> Any:
         top.set_ylim(max(0.0, 10 * (min(lows) // 10) - 10), 100)
     else:
         top.set_ylim(0, 100)
-        top.text(0.5, 0.5, "no votes", ha="center", va="center", transform=top.transAxes)
+        top.text(
+            0.5,
+            0.5,
+            chart_text("no votes yet"),
+            ha="center",
+            va="center",
+            transform=top.transAxes,
+            **font,
+        )
     width = 0.38
     bottom.bar(
         [n - width / 2 for n in numbers],
         [r.training_rows or 0 for r in rounds],
         width,
         color="#b4490b",
-        label="training rows of the version",
+        label=chart_text("training rows of the version"),
     )
     bottom.bar(
         [n + width / 2 for n in numbers],
         [r.new_labels for r in rounds],
         width,
         color="#2e7d32",
-        label="new curated labels",
+        label=chart_text("new curated labels"),
     )
-    bottom.legend(fontsize=8, frameon=False, loc="upper left")
-    bottom.set_ylabel("rows, labels", fontsize=10)
-    bottom.set_xlabel("round (model version)", fontsize=11)
+    legend_font = {"family": family} if family else {}
+    bottom.legend(frameon=False, loc="upper left", prop={"size": 8, **legend_font})
+    bottom.set_ylabel(chart_text("rows, labels"), fontsize=10, **font)
+    bottom.set_xlabel(chart_text("round (model version)"), fontsize=11, **font)
     bottom.set_xticks(
         numbers, [f"{n}\n{_short(r.model_version)}" for n, r in zip(numbers, rounds, strict=True)]
     )
