@@ -61,3 +61,32 @@ def test_notebook_runs(workspace: Path, kernel: KernelManager, name: str) -> Non
         if output.get("output_type") == "error"
     ]
     assert not errors
+
+
+def test_the_baseline_notebook_tracks_its_iterations(
+    workspace: Path, kernel: KernelManager, mlflow_store: str
+) -> None:
+    import mlflow
+
+    def statuses() -> list[str]:
+        tagged = "tags.command = 'notebook 02_baseline'"
+        runs = mlflow.search_runs(search_all_experiments=True, filter_string=tagged)
+        return sorted(runs["status"]) if len(runs) else []
+
+    def notebook() -> nbformat.NotebookNode:
+        read = nbformat.read(workspace / "notebooks" / "02_baseline.ipynb", as_version=4)
+        read.cells.insert(0, nbformat.v4.new_code_cell("%reset -f"))
+        return read
+
+    before = statuses()
+    run(notebook(), kernel)
+    failing = notebook()
+    split = next(i for i, cell in enumerate(failing.cells) if cell.get("id") == "split")
+    # An iteration that fails: nothing to train on.
+    failing.cells.insert(split + 1, nbformat.v4.new_code_cell("train = train.iloc[:0]"))
+    with pytest.raises(Exception, match="ValueError"):
+        run(failing, kernel)
+    assert statuses() == sorted([*before, "FINISHED", "FAILED"])
+    tagged = "tags.command = 'notebook 02_baseline' and attributes.status = 'FAILED'"
+    runs = mlflow.search_runs(search_all_experiments=True, filter_string=tagged)
+    assert all(reason.startswith("ValueError") for reason in runs["tags.failure_reason"])
