@@ -63,6 +63,7 @@ PRODUCTION_FILES = {
 }
 PRODUCTION_MODULES = (
     "__init__",
+    "approvals",
     "aws",
     "commands",
     "lake",
