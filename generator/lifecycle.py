@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import git
+from generator import git, i18n
 from generator.config import OrgConfig, load_config
 from generator.errors import DestinationError, MljourneyError, UsageError
 from generator.journey import PRODUCTION_STAGES, next_stage
@@ -93,14 +93,15 @@ class NotApplied:
 
     @property
     def reason(self) -> str:
+        """Why it found no file and what to do, in English (the summary's ``reason``)."""
+        return self.reason_in("en")
+
+    def reason_in(self, language: str | None = None) -> str:
+        """:attr:`reason` in ``language`` (default: the current one)."""
         if self.moved_to is None:
-            return (
-                f"the team deleted {self.path} and the {self.layer} template changed it: "
-                "restore the file and apply the change, or keep it deleted if not needed"
-            )
-        return (
-            f"the team renamed {self.path} to {self.moved_to} and the {self.layer} template "
-            f"changed {self.path}: apply the template's change to {self.moved_to} by hand"
+            return i18n.t("lifecycle.deleted", language, path=self.path, layer=self.layer)
+        return i18n.t(
+            "lifecycle.moved", language, path=self.path, moved_to=self.moved_to, layer=self.layer
         )
 
 
@@ -506,12 +507,10 @@ def _update_overlays(root: Path, *, trust: bool = False) -> list[LayerChange]:
         label = f"overlay {overlay.name}"
         answers = read_answers(root / overlay.answers_file) if overlay.answers_file else {}
         if overlay.kind != "copier" or "_commit" not in answers or overlay.answers_file is None:
-            reason = (
-                "cookiecutter has no 3-way update"
-                if overlay.kind != "copier"
-                else ("its source is not a git repository, so no version is recorded")
-            )
-            changes.append(LayerChange(label, f"left as is ({reason})", None, None))
+            key = "cookiecutter" if overlay.kind != "copier" else "no_version"
+            reason = i18n.t(f"lifecycle.overlay_reason.{key}", "en")
+            action = i18n.t("lifecycle.action.left_as_is", "en", reason=reason)
+            changes.append(LayerChange(label, action, None, None))
             continue
         before = git.head(root)
         update_overlay(root, overlay.answers_file, trust=trust)
@@ -610,7 +609,7 @@ def add_layer(
                 "poc",
                 data={"feedback_loop": True},
                 vcs_ref=core_version,
-                action="answer feedback_loop=true",
+                action=i18n.t("lifecycle.action.answer", "en", answer="feedback_loop=true"),
                 message="Enable the feedback loop in the core ({layer} layer {to})",
             ),
         )
@@ -642,7 +641,7 @@ def graduate(
                 "poc",
                 data=answer_change,
                 vcs_ref=core_version,
-                action=f"stage {stage} -> {new_stage}",
+                action=i18n.t("lifecycle.action.stage", "en", old=stage, new=new_stage),
                 message=(
                     f"Graduate: stage {stage} -> {new_stage} in the core ({{layer}} layer {{to}})"
                 ),
@@ -658,7 +657,7 @@ def graduate(
                     "feedback-loop",
                     data=answer_change,
                     vcs_ref=load_project(tx.work).layers["feedback-loop"].commit,
-                    action=f"stage {stage} -> {new_stage}",
+                    action=i18n.t("lifecycle.action.stage", "en", old=stage, new=new_stage),
                     message="Graduate the {layer} layer ({to})",
                 ),
             )
@@ -669,44 +668,65 @@ EXIT_NEEDS_ATTENTION = 3
 """Exit code of update/add/graduate when conflicts or unapplied changes wait for the team."""
 
 
+_ACTION_KEYS = {"up to date": "up_to_date", "updated": "updated", "added": "added"}
+# A LayerChange's action in English (as in the summary) -> its text's key; fields by name.
+_ACTION_PATTERNS = {
+    r"stage (?P<old>\S+) -> (?P<new>\S+)": "stage",
+    r"answer (?P<answer>.+)": "answer",
+    r"left as is \((?P<reason>.*)\)": "left_as_is",
+}
+_OVERLAY_REASONS = ("cookiecutter", "no_version")
+
+
+def action_text(action: str) -> str:
+    """A :class:`LayerChange` action (English, as in the summary) in the current language."""
+    if action in _ACTION_KEYS:
+        return i18n.t(f"lifecycle.action.{_ACTION_KEYS[action]}")
+    for pattern, key in _ACTION_PATTERNS.items():
+        if match := re.fullmatch(pattern, action):
+            fields = match.groupdict()
+            for name in _OVERLAY_REASONS:
+                if fields.get("reason") == i18n.t(f"lifecycle.overlay_reason.{name}", "en"):
+                    fields["reason"] = i18n.t(f"lifecycle.overlay_reason.{name}")
+            return i18n.t(f"lifecycle.action.{key}", **fields)
+    return action
+
+
 def report_lines(report: LifecycleReport, *, dry_run: bool = False) -> tuple[list[str], list[str]]:
-    """What to print: (stdout lines, stderr lines) for a lifecycle report."""
+    """What to print: (stdout lines, stderr lines) for a lifecycle report.
+
+    In the current language (:mod:`generator.i18n`); the summary JSON stays English.
+    """
     out: list[str] = []
     err: list[str] = []
-    prefix = "would be " if dry_run else ""
     for change in report.changes:
         versions = (
             f"{change.from_version or '-'} -> {change.to_version or '-'}"
             if change.from_version != change.to_version
             else f"{change.to_version}"
         )
-        shown = change.action if change.action == "up to date" else prefix + change.action
+        shown = action_text(change.action)
+        if dry_run and change.action != "up to date":
+            shown = i18n.t("lifecycle.action.would_be", action=shown)
         out.append(f"{change.layer}: {shown} ({versions})")
         for path in change.changed_files:
             marker = "  CONFLICT " if path in change.conflicts else "  "
             out.append(f"{marker}{path}")
         for renamed in change.followed_renames:
             old, new = renamed.split(" -> ")
-            out.append(f"  the template's change to {old} was applied to {new} (renamed by you)")
+            out.append("  " + i18n.t("lifecycle.renamed", old=old, new=new))
     if report.outcome == "branch":
-        out.append(f"Committed on branch {report.branch}; the current branch is unchanged.")
+        out.append(i18n.t("lifecycle.on_branch", branch=report.branch))
     if report.conflicts:
-        err.append(
-            f"mljourney: {len(report.conflicts)} file(s) have conflicts marked inline "
-            "(<<<<<<< / >>>>>>>):"
-        )
+        err.append(i18n.t("lifecycle.conflicts", count=len(report.conflicts)))
         err.extend(f"  {path}" for path in report.conflicts)
     if report.not_applied:
-        err.append(f"mljourney: {len(report.not_applied)} template change(s) were not applied:")
+        err.append(i18n.t("lifecycle.not_applied", count=len(report.not_applied)))
         for item in report.not_applied:
-            err.append(f"  {item.path}: {item.reason}")
+            err.append(f"  {item.path}: {item.reason_in()}")
             err.extend(f"    {line}" for line in item.diff.splitlines())
     if report.needs_attention and report.outcome == "uncommitted":
-        err.append(
-            "mljourney: the result is in your work tree, uncommitted; your branch is at its "
-            "last commit. Resolve the files above, then commit (or discard everything with "
-            "`git stash -u`)."
-        )
+        err.append(i18n.t("lifecycle.uncommitted"))
     elif report.needs_attention and report.outcome == "branch":
-        err.append(f"mljourney: resolve the files above on branch {report.branch}.")
+        err.append(i18n.t("lifecycle.resolve_on_branch", branch=report.branch))
     return out, err

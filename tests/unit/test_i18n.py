@@ -228,7 +228,7 @@ def test_every_page_text_has_japanese() -> None:
             texts.add(json.loads(f'"{python_or_js}"') if python_or_js else html)
         # _("...") calls in Python, also those whose text spans several lines
         for node in ast.walk(ast.parse(code)):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_":
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("_", "chart_text"):
                 (argument,) = node.args
                 if isinstance(argument, ast.Constant):  # not the [[...]] lookup itself
                     texts.add(argument.value)
@@ -238,3 +238,44 @@ def test_every_page_text_has_japanese() -> None:
     assert all(CJK.search(japanese[text]) for text in texts)
     assert all(_fields(japanese[text]) == _fields(text) for text in texts)
     assert _catalogue("en") == {}
+
+
+def test_update_add_and_graduate_report_in_the_projects_language() -> None:
+    from generator.lifecycle import LayerChange, LifecycleReport, NotApplied, report_lines
+
+    report = LifecycleReport(
+        changes=[
+            LayerChange(
+                "poc",
+                "stage prototyping -> building",
+                "v0.1.0",
+                "v0.2.0",
+                ("README.md", "docs/b.md"),
+                ("README.md",),
+                ("docs/a.md -> docs/b.md",),
+            ),
+            LayerChange("production", "added", None, "v0.2.0", ("infra/project.yaml",)),
+            LayerChange("feedback-loop", "up to date", "v0.2.0", "v0.2.0"),
+            LayerChange(
+                "overlay ours", "left as is (cookiecutter has no 3-way update)", None, None
+            ),
+        ],
+        not_applied=[NotApplied("poc", "docs/x.md", None, "-old\n+new")],
+        outcome="uncommitted",
+    )
+    out, err = report_lines(report)
+    assert out[0] == "poc: stage prototyping -> building (v0.1.0 -> v0.2.0)"
+    assert out[1:3] == ["  CONFLICT README.md", "  docs/b.md"]
+    assert "overlay ours: left as is (cookiecutter has no 3-way update) (None)" in out
+    assert err[0].startswith("mljourney: 1 file(s) have conflicts")
+    assert report.summary()["not_applied"][0]["reason"].startswith("the team deleted docs/x.md")
+    with i18n.using("ja"):
+        out, err = report_lines(report)
+        dry_run, _ = report_lines(report, dry_run=True)
+    assert out[0] == "poc: ステージ prototyping -> building (v0.1.0 -> v0.2.0)"
+    assert out[1:3] == ["  CONFLICT README.md", "  docs/b.md"]  # file names as they are
+    assert dry_run[0].startswith("poc: ステージ prototyping -> building（予定")
+    prose = [line for line in out + err if not line.startswith(("  CONFLICT", "    "))]
+    prose = [line for line in prose if line.strip() not in {"README.md", "docs/b.md"}]
+    prose = [line for line in prose if line.strip() not in {"infra/project.yaml"}]
+    assert all(CJK.search(line) for line in prose), prose

@@ -13,6 +13,10 @@ LANGUAGE = "en"
 # English text -> the text shown; a text not listed is shown as written.
 CATALOGUE: dict[str, str] = {}
 
+# Font families the stats charts are drawn in, the first installed wins (stats.py); none
+# needed: matplotlib's default font draws English.
+CHART_FONTS: tuple[str, ...] = ()
+
 
 def gettext(text: str) -> str:
     """``text`` in the project's language (as written when the catalogue lacks it)."""

@@ -111,7 +111,68 @@ CATALOGUE: dict[str, str] = {
         "予測へのフィードバックから {feedback}）"
     ),
     "Back to the demo": "デモに戻る",
+    # The API's refusals a visitor can meet through the widgets (service.py, shown after
+    # "Could not record the vote: " and the like); a malformed request's stay in English
+    "rate limit: at most {limit} requests per minute here; slow down": (
+        "リクエストが多すぎます：ここでは1分間に {limit} 件までです。少し待ってから"
+        "やり直してください"
+    ),
+    "could not store the prediction; retry": "予測を保存できませんでした。やり直してください",
+    "feedback_token expired": "feedback_token の有効期限が切れました",
+    "feedback_token does not match this prediction and visitor": (
+        "feedback_token がこの予測と訪問者に一致しません"
+    ),
+    "no such prediction was issued": "この予測は発行されていません",
+    "this event_id is still being stored; retry": (
+        "この event_id はまだ保存中です。やり直してください"
+    ),
+    "event_id was already used for a different vote": (
+        "この event_id は別の投票にすでに使われています"
+    ),
+    "could not store the event; retry with the same event_id": (
+        "イベントを保存できませんでした。同じ event_id でやり直してください"
+    ),
+    "unknown, expired or already answered challenge": (
+        "この認証は存在しないか、有効期限が切れたか、すでに回答済みです"
+    ),
+    "selected ids that are not panels of this challenge": (
+        "この認証のパネルではない ID が選ばれました"
+    ),
+    "challenge expired; get a new one": "認証の有効期限が切れました。新しい認証を取得してください",
+    "Not quite. Try a new challenge.": "正しくありません。新しい認証をお試しください。",
+    # The stats charts (stats.py, drawn by matplotlib in one of CHART_FONTS)
+    "Like-rate per model version, 95% Wilson interval": (
+        "モデルバージョンごとのいいね率（95％ Wilson スコア区間）"
+    ),
+    "like-rate (%)": "いいね率（％）",
+    "model version (oldest first)": "モデルバージョン（古い順）",
+    "no votes yet": "まだ投票がありません",
+    "curated labels": "curated のラベル",
+    "new in the period": "期間内の新しいラベル",
+    "no labels yet": "まだラベルがありません",
+    # The time axis's date formats (strftime; %b would print the month in English)
+    "%b": "%m月",
+    "%b-%d": "%m月%d日",
+    "%Y-%b": "%Y年%m月",
+    "%Y-%b-%d": "%Y年%m月%d日",
+    "%Y-%b-%d %H:%M": "%Y年%m月%d日 %H:%M",
+    "%d": "%d日",
 }
+
+# Font families the stats charts are drawn in, the first installed wins (stats.py):
+# matplotlib's default font has no Japanese glyphs. Debian/Ubuntu: fonts-noto-cjk;
+# macOS ships Hiragino Sans; Windows ships Yu Gothic and Meiryo.
+CHART_FONTS: tuple[str, ...] = (
+    "Noto Sans CJK JP",
+    "Noto Sans JP",
+    "Source Han Sans JP",
+    "IPAexGothic",
+    "IPAGothic",
+    "TakaoGothic",
+    "Hiragino Sans",
+    "Yu Gothic",
+    "Meiryo",
+)
 
 
 def gettext(text: str) -> str:

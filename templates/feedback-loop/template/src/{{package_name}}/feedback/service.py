@@ -33,6 +33,7 @@ from starlette.routing import Match
 
 from .challenge import Challenge, ChallengeStore, Panel, grade, load_pool, prompt_of
 from .lake import GroupCommitWriter, Record, make_sink, now_us
+from .messages import gettext as _
 from .page import DEMO_PAGE, WIDGET_JS
 from .serving import ModelSlot, ServedModel, load_served_model
 from .settings import Settings
@@ -145,7 +146,12 @@ class State:
 
 
 def error(status: int, message: str) -> HTTPException:
-    """An HTTP error with a one-line explanation in ``detail``."""
+    """An HTTP error with a one-line explanation in ``detail``.
+
+    The widgets show ``detail`` to the visitor, so refusals a visitor can meet through them
+    are wrapped in ``_()`` (the project's language, ``messages.py``); those only a
+    malformed request meets (body validation, unknown features) stay in English.
+    """
     return HTTPException(status_code=status, detail=message)
 
 
@@ -425,7 +431,8 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
         subject = state.signer.pseudonym(raw)
         if not state.limiter.allow(subject, bucket):
             limit = state.settings.rate_limit_per_minute
-            raise error(429, f"rate limit: at most {limit} requests per minute here; slow down")
+            message = _("rate limit: at most {limit} requests per minute here; slow down")
+            raise error(429, message.format(limit=limit))
         return state, subject, new_cookie
 
     def reply(payload: dict[str, Any], new_cookie: str | None, status: int = 200) -> JSONResponse:
@@ -493,7 +500,7 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
         try:  # the state store knows the prediction once this returns (on_written)
             await state.writer.append([("predictions", record)])
         except Exception:
-            raise error(503, "could not store the prediction; retry") from None
+            raise error(503, _("could not store the prediction; retry")) from None
         payload = {
             "prediction_id": prediction_id,
             "model_version": model.version,
@@ -511,9 +518,9 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
             body.feedback_token, body.prediction_id, subject, ttl
         )
         if why == "expired":
-            raise error(403, "feedback_token expired")
+            raise error(403, _("feedback_token expired"))
         if why is not None:
-            raise error(403, "feedback_token does not match this prediction and visitor")
+            raise error(403, _("feedback_token does not match this prediction and visitor"))
         key = vote_key(body.prediction_id, subject, body.value)
         expires = int(time.time()) + ttl
         claim = state.store.claim_event
@@ -526,16 +533,16 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
 
         record, status = await asyncio.to_thread(look_up_and_claim)  # one thread hop
         if record is None:
-            raise error(404, "no such prediction was issued")
+            raise error(404, _("no such prediction was issued"))
         version = record[0]  # from the server's record, never from the client
         deadline = time.monotonic() + LEASE_S + 5
         while status == "pending":  # the first request with this id is being written
             if time.monotonic() > deadline:
-                raise error(503, "this event_id is still being stored; retry")
+                raise error(503, _("this event_id is still being stored; retry"))
             await asyncio.sleep(0.02)
             status = await asyncio.to_thread(claim, body.event_id, key, expires)
         if status == "conflict":
-            raise error(409, "event_id was already used for a different vote")
+            raise error(409, _("event_id was already used for a different vote"))
         answer = {"event_id": body.event_id, "value": body.value, "model_version": version}
         if status == "stored":
             return reply({"status": "duplicate"} | answer, cookie)
@@ -551,7 +558,7 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
             await state.writer.append([("feedback", event)])
         except Exception:
             await asyncio.to_thread(state.store.release_event, body.event_id, key)
-            raise error(503, "could not store the event; retry with the same event_id") from None
+            raise error(503, _("could not store the event; retry with the same event_id")) from None
         return reply({"status": "recorded"} | answer, cookie)
 
     @app.api_route("/api/challenge", methods=["GET", "HEAD"])
@@ -581,15 +588,15 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
         selected = set(body.selected)
         stored = await asyncio.to_thread(state.challenges.peek, challenge_id)
         if stored is None or stored.subject != subject:
-            raise error(404, "unknown, expired or already answered challenge")
+            raise error(404, _("unknown, expired or already answered challenge"))
         if not selected <= {p.panel_id for p in stored.panels}:
-            raise error(422, "selected ids that are not panels of this challenge")
+            raise error(422, _("selected ids that are not panels of this challenge"))
         taken = await asyncio.to_thread(state.challenges.take, challenge_id, subject)
         if taken is None:  # another request (any instance) used it first
-            raise error(404, "unknown, expired or already answered challenge")
+            raise error(404, _("unknown, expired or already answered challenge"))
         challenge, expired = taken
         if expired:
-            raise error(410, "challenge expired; get a new one")
+            raise error(410, _("challenge expired; get a new one"))
         outcome = grade(challenge, selected)
         ts = now_us()
         records = [
@@ -623,7 +630,7 @@ def create_app(settings: Settings | None = None, served: ServedModel | None = No
         ]
         await state.writer.append(records)
         if not outcome.passed:
-            return reply({"passed": False, "message": "Not quite. Try a new challenge."}, cookie)
+            return reply({"passed": False, "message": _("Not quite. Try a new challenge.")}, cookie)
         token = await asyncio.to_thread(state.challenges.issue_pass, subject)
         payload = {"passed": True, "pass_token": token, "expires_in": state.settings.pass_ttl_s}
         return reply(payload, cookie)

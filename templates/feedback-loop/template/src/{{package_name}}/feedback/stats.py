@@ -5,22 +5,34 @@ judged on 12 votes does not look as certain as one judged on 1,200. Charts are d
 matplotlib on its Agg canvas (``matplotlib.figure.Figure`` without pyplot: headless, no
 display, no global state shared between the service's threads) and embedded as PNG,
 each beside a data table with the same numbers for screen readers (see ``page.py``).
+
+The charts' texts are in the project's language (``messages.py``), drawn in the first font
+of ``messages.CHART_FONTS`` that matplotlib finds (Japanese needs a CJK font: Debian's
+``fonts-noto-cjk``). Without one, the charts' texts stay in English (the captions, alt texts
+and tables around them are still translated) and one warning is logged, rather than a
+"Glyph missing" warning per character and boxes in the PNG.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
+import logging
 import math
+import threading
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Any
 
+from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
 from .labels import derive
 from .lake import connect
+from .messages import CHART_FONTS
 from .messages import gettext as _
 from .page import ChartSection, stats_page
 from .retrain import ACTIVE_VOTES_SQL
@@ -31,6 +43,68 @@ CHART_DPI = 150
 CHART_SIZE_IN = (6.0, 3.2)  # inches: 900 x 480 px at CHART_DPI, shown at 600 x 320 CSS px
 LIKE_COLOUR = "#1f5fa8"  # dark blue: 6.9:1 contrast on white
 LABEL_COLOURS = ("#1f5fa8", "#b4490b", "#2e7d32", "#6a3d9a")
+# matplotlib's ConciseDateFormatter defaults (strftime); those naming a month (%b, English)
+# are in the catalogue, so a Japanese chart writes 11月 rather than Nov.
+DATE_FORMATS = ("%Y", "%b", "%d", "%H:%M", "%H:%M", "%S.%f")
+DATE_ZERO_FORMATS = ("", "%Y", "%b", "%b-%d", "%H:%M", "%H:%M")
+DATE_OFFSET_FORMATS = ("", "%Y", "%Y-%b", "%Y-%b-%d", "%Y-%b-%d", "%Y-%b-%d %H:%M")
+
+log = logging.getLogger(__name__)
+_font_lock = threading.Lock()
+
+
+def _find_font(families: tuple[str, ...]) -> str | None:
+    for family in families:
+        properties = font_manager.FontProperties(family=family)
+        try:
+            font_manager.findfont(properties, fallback_to_default=False)
+        except ValueError:
+            continue
+        return family
+    return None
+
+
+@functools.cache
+def chart_font() -> str | None:
+    """The font family the charts are drawn in: the first of ``CHART_FONTS`` installed.
+
+    Returns None when ``CHART_FONTS`` is empty (matplotlib's default font draws the
+    language) or none of them is installed (then the charts' texts stay in English).
+    matplotlib's font list is cached on disk (``~/.cache/matplotlib``) when it first runs,
+    so a font installed later (``apt-get install fonts-noto-cjk``) is found by adding the
+    system's fonts it does not know yet, once per process.
+    """
+    if not CHART_FONTS:
+        return None
+    with _font_lock:
+        found = _find_font(CHART_FONTS)
+        if found is None:
+            known = {entry.fname for entry in font_manager.fontManager.ttflist}
+            for path in font_manager.findSystemFonts():
+                if path not in known:
+                    try:
+                        font_manager.fontManager.addfont(path)
+                    except (OSError, RuntimeError, ValueError):
+                        continue  # a font file FreeType cannot read
+            found = _find_font(CHART_FONTS)
+    if found is None:
+        log.warning(
+            "none of the chart fonts %s is installed (Debian: apt-get install "
+            "fonts-noto-cjk): the stats charts' texts are drawn in English",
+            ", ".join(CHART_FONTS),
+        )
+    return found
+
+
+def chart_text(text: str) -> str:
+    """A text drawn in a chart: in the project's language when a font can draw it."""
+    return _(text) if chart_font() or not CHART_FONTS else text
+
+
+def _font() -> dict[str, Any]:
+    """Keyword arguments that draw a text in :func:`chart_font` (none: the default font)."""
+    font = chart_font()
+    return {"fontfamily": font} if font else {}
 
 
 def wilson_interval(likes: int, votes: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
@@ -205,9 +279,11 @@ def _new_axes(title: str, ylabel: str) -> tuple[Figure, Axes]:
     # and the service draws from several threads.
     figure = Figure(figsize=CHART_SIZE_IN, dpi=CHART_DPI, layout="constrained")
     axes = figure.add_subplot()
-    axes.set_title(title, fontsize=12)
-    axes.set_ylabel(ylabel, fontsize=11)
+    axes.set_title(title, fontsize=12, **_font())
+    axes.set_ylabel(ylabel, fontsize=11, **_font())
     axes.tick_params(labelsize=10)
+    if font := chart_font():
+        axes.tick_params(labelfontfamily=font)
     axes.grid(axis="y", alpha=0.3)
     return figure, axes
 
@@ -221,12 +297,22 @@ def png_of(figure: Figure) -> bytes:
 
 def like_rate_figure(rates: list[VersionRate]) -> Figure:
     """Like-rate (%) per model version, oldest first, with 95% Wilson error bars and n."""
-    figure, axes = _new_axes("Like-rate per model version, 95% Wilson interval", "like-rate (%)")
+    figure, axes = _new_axes(
+        chart_text("Like-rate per model version, 95% Wilson interval"), chart_text("like-rate (%)")
+    )
     axes.set_ylim(0, 100)
     voted = [rate for rate in rates if rate.votes]
     if not voted:
         axes.set_xticks([])
-        axes.text(0.5, 0.5, "no votes yet", ha="center", va="center", transform=axes.transAxes)
+        axes.text(
+            0.5,
+            0.5,
+            chart_text("no votes yet"),
+            ha="center",
+            va="center",
+            transform=axes.transAxes,
+            **_font(),
+        )
         return figure
     xs = list(range(len(voted)))
     centres = [100 * (rate.like_rate or 0.0) for rate in voted]
@@ -247,22 +333,31 @@ def like_rate_figure(rates: list[VersionRate]) -> Figure:
             textcoords="offset points",
             ha="center",
             fontsize=9,
+            **_font(),
         )
-    axes.set_xticks(xs, [_short(rate.model_version) for rate in voted], fontsize=9)
+    axes.set_xticks(xs, [_short(rate.model_version) for rate in voted], fontsize=9, **_font())
     axes.set_xlim(-0.6, len(voted) - 0.4)
     if len(voted) > 4:
         axes.tick_params(axis="x", labelrotation=30)
-    axes.set_xlabel("model version (oldest first)", fontsize=11)
+    axes.set_xlabel(chart_text("model version (oldest first)"), fontsize=11, **_font())
     return figure
 
 
 def labels_figure(periods: list[LabelPeriod]) -> Figure:
     """Curated labels gathered over time: running total (line) and new per period (bars)."""
-    figure, axes = _new_axes("Labels gathered over time", "curated labels")
+    figure, axes = _new_axes(chart_text("Labels gathered over time"), chart_text("curated labels"))
     if not periods:
         axes.set_xticks([])
         axes.set_yticks([])
-        axes.text(0.5, 0.5, "no labels yet", ha="center", va="center", transform=axes.transAxes)
+        axes.text(
+            0.5,
+            0.5,
+            chart_text("no labels yet"),
+            ha="center",
+            va="center",
+            transform=axes.transAxes,
+            **_font(),
+        )
         return figure
     starts = [period.start for period in periods]
     axes.bar(
@@ -272,7 +367,7 @@ def labels_figure(periods: list[LabelPeriod]) -> Figure:
         align="edge",
         color=LABEL_COLOURS[1],
         alpha=0.6,
-        label="new in the period",
+        label=chart_text("new in the period"),
     )
     axes.step(
         [*starts, periods[-1].end],
@@ -280,14 +375,28 @@ def labels_figure(periods: list[LabelPeriod]) -> Figure:
         where="post",
         color=LABEL_COLOURS[0],
         linewidth=2,
-        label="running total",
+        label=chart_text("running total"),
     )
     locator = AutoDateLocator()
     axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    axes.xaxis.set_major_formatter(
+        ConciseDateFormatter(
+            locator,
+            formats=[chart_text(text) for text in DATE_FORMATS],
+            zero_formats=[chart_text(text) for text in DATE_ZERO_FORMATS],
+            offset_formats=[chart_text(text) for text in DATE_OFFSET_FORMATS],
+        )
+    )
+    if font := chart_font():
+        axes.xaxis.get_offset_text().set_fontfamily(font)
     axes.set_ylim(bottom=0)
-    axes.legend(loc="upper left", fontsize=9, frameon=False)
+    axes.legend(loc="upper left", frameon=False, prop={"size": 9, **_legend_font()})
     return figure
+
+
+def _legend_font() -> dict[str, Any]:
+    font = chart_font()
+    return {"family": font} if font else {}
 
 
 def _short(version: str, limit: int = 18) -> str:
