@@ -35,6 +35,7 @@ FEEDBACK_MODULES = (
     "messages",
     "page",
     "pool",
+    "quality",
     "retrain",
     "service",
     "serving",

@@ -67,6 +67,7 @@ PRODUCTION_FILES = {
 }
 PRODUCTION_MODULES = (
     "__init__",
+    "approvals",
     "aws",
     "commands",
     "lake",

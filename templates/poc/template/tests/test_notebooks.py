@@ -61,3 +61,34 @@ def test_notebook_runs(workspace: Path, kernel: KernelManager, name: str) -> Non
         if output.get("output_type") == "error"
     ]
     assert not errors
+
+
+def test_the_baseline_notebook_tracks_its_iterations(
+    workspace: Path, kernel: KernelManager, mlflow_store: str
+) -> None:
+    from mlflow import MlflowClient
+
+    client = MlflowClient(mlflow_store)  # the kernel's store (other tests move MLflow's URI)
+
+    def tracked(status: str) -> list[dict[str, str]]:
+        experiments = [item.experiment_id for item in client.search_experiments()]
+        tagged = f"tags.command = 'notebook 02_baseline' and attributes.status = '{status}'"
+        return [run.data.tags for run in client.search_runs(experiments, tagged)]
+
+    def notebook() -> nbformat.NotebookNode:
+        read = nbformat.read(workspace / "notebooks" / "02_baseline.ipynb", as_version=4)
+        read.cells.insert(0, nbformat.v4.new_code_cell("%reset -f"))
+        return read
+
+    finished, failed = len(tracked("FINISHED")), len(tracked("FAILED"))
+    run(notebook(), kernel)
+    failing = notebook()
+    split = next(i for i, cell in enumerate(failing.cells) if cell.get("id") == "split")
+    # An iteration that fails: nothing to train on.
+    failing.cells.insert(split + 1, nbformat.v4.new_code_cell("train = train.iloc[:0]"))
+    with pytest.raises(Exception, match="ValueError"):
+        run(failing, kernel)
+    assert len(tracked("FINISHED")) == finished + 1
+    reasons = [tags["failure_reason"] for tags in tracked("FAILED")]
+    assert len(reasons) == failed + 1
+    assert all(reason.startswith("ValueError") for reason in reasons)
