@@ -206,6 +206,7 @@ def test_journey_doc_shows_the_maturity_level(
     journey = (root / "docs" / "ml-journey.md").read_text(encoding="utf-8")
     assert f"Maturity level: **{level}**" in journey
     assert "product manager" in journey and "ML engineer" in journey
+    assert "## What not to do yet" in journey  # a PoC stage: no production layer yet
 
 
 @pytest.mark.parametrize(

@@ -92,6 +92,25 @@ PRODUCTION_MODULES = (
 )
 
 
+# Texts of a production project's front page and journey doc, per language.
+FRONT_PAGE = {
+    "en": {
+        "production": "## Production (SageMaker)",
+        "what": "model in production on SageMaker",
+        "timebox": "timeboxed to",
+        "baseline": "## The baseline",
+        "not_yet": "What not to do yet",
+    },
+    "ja": {
+        "production": "## 本番運用（SageMaker）",
+        "what": "SageMaker で本番稼働する",
+        "timebox": "期間は",
+        "baseline": "## ベースライン",
+        "not_yet": "まだやらないこと",
+    },
+}
+
+
 def _answers_by_task() -> dict[str, dict[str, object]]:
     regions, languages = cycle(REGIONS), cycle(LANGUAGES)
     return {
@@ -159,7 +178,8 @@ def test_production_is_wired_into_the_core(rendered: dict[str, Path], task_type:
     for pin in ("sagemaker==3.27.0", "sagemaker-mlops==1.27.0", "moto[server]==5.2.5"):
         assert f'"{pin}"' in pyproject
     readme = (root / "README.md").read_text(encoding="utf-8")
-    assert "## Production (SageMaker)" in readme
+    texts = FRONT_PAGE[str(answers["language"])]
+    assert texts["production"] in readme
     assert f"{answers['project_name']} run-local" in readme
     # A production project's front page says what it is and leads with its two commands;
     # the PoC's story follows.
@@ -167,9 +187,12 @@ def test_production_is_wired_into_the_core(rendered: dict[str, Path], task_type:
     first_commands = readme.split("```bash\n", 1)[1].splitlines()[:2]
     assert first_commands[0].startswith('pip install -e ".[test]"')
     assert first_commands[1].startswith(f"{name} run-local")
-    assert "model in production on SageMaker" in readme.split("```bash", 1)[0]
-    assert "timeboxed to" not in readme.split("## Production (SageMaker)", 1)[0]
-    assert readme.index("## Production (SageMaker)") < readme.index("## The baseline")
+    assert texts["what"] in readme.split("```bash", 1)[0]
+    assert texts["timebox"] not in readme.split(texts["production"], 1)[0]
+    assert readme.index(texts["production"]) < readme.index(texts["baseline"])
+    # The journey doc speaks of this stage, not of the PoC's "not yet".
+    journey = (root / "docs" / "ml-journey.md").read_text(encoding="utf-8")
+    assert texts["not_yet"] not in journey and "docs/production.md" in journey
     agents = (root / "AGENTS.md").read_text(encoding="utf-8")
     assert f"{name} run-local" in agents and "`src/" in agents and "| production |" in agents
     assert "mljourney graduate" not in agents  # already graduated
