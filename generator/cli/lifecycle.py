@@ -61,6 +61,16 @@ def _speak_project_language(path: Path) -> None:
     i18n.set_language(str(answers.get("language", i18n.DEFAULT_LANGUAGE)))
 
 
+def _project_name(path: Path) -> str:
+    """The project's console script (its ``project_name`` answer), for the next steps."""
+    from generator.project import load_project
+
+    try:
+        return str(load_project(path.resolve()).user_answers("poc")["project_name"])
+    except (MljourneyError, KeyError, OSError):
+        return "<project>"
+
+
 def _answer_changes(data_pairs: tuple[str, ...]) -> dict[str, object]:
     """``--data KEY=VALUE`` for update: answers some layer asks, each validated."""
     from generator.questionnaire import questionnaire
@@ -136,5 +146,5 @@ def graduate(path: Path, config_path: Path | None) -> None:
     report = graduate_project(path.resolve(), config=load_config(config_path))
     _speak_project_language(path)
     _print_report(report)
-    click.echo(i18n.t("lifecycle.graduate_next"))
+    click.echo(i18n.t("lifecycle.graduate_next", project=_project_name(path)))
     _finish(report, None)

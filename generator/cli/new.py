@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
 import click
 import yaml
 
-from generator import i18n
+from generator import i18n, questions
 from generator.cli import prompts
 from generator.cli._options import config_option
 from generator.config import load_config
@@ -91,7 +92,10 @@ def new(
     trust: bool,
     config_path: Path | None,
 ) -> None:
-    """Create a project for your journey stage in DEST (default: ./PROJECT_NAME)."""
+    """Create a project for your journey stage in DEST (default: ./PROJECT_NAME).
+
+    The project's name defaults to DEST's folder name when that is a valid name.
+    """
     from generator.layers import resolve_sources
     from generator.plan import Given, make_plan
     from generator.scaffold import Destination, create_project
@@ -107,8 +111,16 @@ def new(
         answers[key] = value
         origins.pop(key, None)
     if stage is not None:
+        if "stage" in answers and answers["stage"] != stage:
+            raise UsageError(i18n.t("new.two_stages", option=stage, answer=answers["stage"]))
         answers["stage"] = stage
         origins.pop("stage", None)
+    org_defaults = dict(config.defaults)
+    if dest is not None and "project_name" not in answers:
+        # The destination's folder names the project unless an answer does (a name the
+        # questions would refuse keeps the template's default instead).
+        with contextlib.suppress(UsageError):
+            org_defaults["project_name"] = questions.validate_project_name(dest.resolve().name)
     prompter = None
     if not defaults:
         if not prompts.is_interactive():
@@ -116,7 +128,7 @@ def new(
         prompter = prompts.make_prompter()
     plan = make_plan(
         Given(answers, origins, production=production, yes=yes),
-        config.defaults,
+        org_defaults,
         prompter=prompter,
         warn=_warn,
         org_origin=f"config {config_path}" if config_path else "the organisation config",
@@ -215,4 +227,7 @@ def assess_command(
             raise UsageError(i18n.t("assess.cannot_write", path=save, error=error)) from error
         click.echo(i18n.t("assess.saved", path=save))
     else:
-        click.echo(i18n.t("assess.start", stage=result.stage, models=models))
+        start = i18n.t("assess.start", stage=result.stage, models=models)
+        if language != i18n.DEFAULT_LANGUAGE:  # the project speaks the assessment's language
+            start += f" --data language={language}"
+        click.echo(start)

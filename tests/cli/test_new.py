@@ -267,6 +267,7 @@ def test_production_stage_asks_cloud_settings_not_the_charter(
         (["--data", "timebox_weeks=forever"], "timebox_weeks"),
         (["--stage", "building", "--data", "aws_region=mars"], "aws_region 'mars'"),
         (["--answers-file", "/nonexistent/answers.yml"], "cannot read answers file"),
+        (["--stage", "prototyping", "--data", "stage=building"], "give the stage once"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_nothing_written(
@@ -364,6 +365,31 @@ def test_failure_mid_render_leaves_nothing(tmp_path: Path, monkeypatch: pytest.M
     assert result.exit_code == 1
     assert "disk on fire" in result.output
     assert not dest.exists()
+
+
+def test_the_destination_names_the_project_unless_an_answer_does(tmp_path: Path) -> None:
+    named = invoke("new", str(tmp_path / "churn-model"), "--defaults")
+    assert named.exit_code == 0, named.output
+    answers = yaml.safe_load((tmp_path / "churn-model" / ".copier-answers.poc.yml").read_text())
+    assert answers["project_name"] == "churn-model"
+    assert "churn-model baseline" in named.output
+    # An explicit answer wins; a folder name the questions refuse keeps the default.
+    given = invoke("new", str(tmp_path / "a"), "--defaults", "--data", "project_name=fraud")
+    assert given.exit_code == 0, given.output
+    answers = yaml.safe_load((tmp_path / "a" / ".copier-answers.poc.yml").read_text())
+    assert answers["project_name"] == "fraud"
+    refused = invoke("new", str(tmp_path / "My Project"), "--defaults")
+    assert refused.exit_code == 0, refused.output
+    answers = yaml.safe_load((tmp_path / "My Project" / ".copier-answers.poc.yml").read_text())
+    assert answers["project_name"] == "ml-project"
+
+
+def test_assess_in_japanese_suggests_a_japanese_project() -> None:
+    args = ("assess", "--models", "0", "--no-pipeline", "--no-lake", "--no-sponsor")
+    result = invoke(*args, "--language", "ja")
+    assert result.exit_code == 0, result.output
+    assert "--data language=ja" in result.output
+    assert "--data language" not in invoke(*args, "--language", "en").output
 
 
 def test_assess_prints_stage_level_actions_and_feeds_new(tmp_path: Path) -> None:

@@ -45,6 +45,7 @@ def test_graduate_keeps_edits_and_equals_a_fresh_production_project(tmp_path: Pa
     result = CliRunner().invoke(main, ["graduate", str(poc)])
 
     assert result.exit_code == 0, result.output
+    assert "`churn run-local`" in result.output  # the next step names the project's command
     assert USER_NOTE.strip() in (poc / "README.md").read_text()
     assert (poc / "src" / "churn" / "our_features.py").read_text() == '"""Ours."""\n'
     core = answers(poc, "poc")
