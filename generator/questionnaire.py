@@ -242,3 +242,37 @@ def production_stages() -> frozenset[str]:
     return frozenset(
         stage for stage, _ in stage_choices() if default_for(question, {"stage": stage}) is True
     )
+
+
+def defaults_following_language(answers: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """Answers still at their default, given the default of ``language`` instead.
+
+    When a project switches language (``update --data language=ja``), an answer the team
+    never changed from its default (a description, "to be named") should read in the new
+    language too; an answer the team wrote stays as written.
+
+    Args:
+        answers: The project's current answers (every layer's, merged), with its
+            current ``language``.
+        language: The language being switched to.
+
+    Returns:
+        ``{name: new default}`` for each answer equal to its default in the current
+        language whose default differs in ``language``; empty when none does.
+    """
+    from jinja2 import TemplateError
+
+    before = dict(answers)
+    after = {**answers, "language": language}
+    changes: dict[str, Any] = {}
+    for question in questionnaire():
+        if question.name == "language" or question.name not in answers:
+            continue
+        try:
+            old_default, new_default = default_for(question, before), default_for(question, after)
+        except (TemplateError, ValueError, TypeError, KeyError):  # cannot render: leave it
+            continue
+        if answers[question.name] == old_default and new_default != old_default:
+            changes[question.name] = new_default
+            after[question.name] = new_default
+    return changes

@@ -71,6 +71,26 @@ def _project_name(path: Path) -> str:
         return "<project>"
 
 
+def _defaults_in(path: Path, language: str) -> dict[str, object]:
+    """The project's answers still at their default, re-defaulted in ``language``.
+
+    See :func:`generator.questionnaire.defaults_following_language`.
+    """
+    from generator.project import load_project
+    from generator.questionnaire import defaults_following_language
+
+    try:
+        project = load_project(path.resolve())
+    except (MljourneyError, OSError):  # update itself reports what is wrong with the project
+        return {}
+    answers: dict[str, object] = {}
+    for layer in reversed(list(project.layers)):  # the core's answers win
+        answers.update(project.user_answers(layer))
+    if answers.get("language", i18n.DEFAULT_LANGUAGE) == language:
+        return {}
+    return defaults_following_language(answers, language)
+
+
 def _answer_changes(data_pairs: tuple[str, ...]) -> dict[str, object]:
     """``--data KEY=VALUE`` for update: answers some layer asks, each validated."""
     from generator.questionnaire import questionnaire
@@ -114,6 +134,8 @@ def update(
     from generator.lifecycle import update_project
 
     data = _answer_changes(data_pairs)
+    if "language" in data:
+        data = {**_defaults_in(path, str(data["language"])), **data}
     report = update_project(path.resolve(), dry_run=dry_run, branch=branch, trust=trust, data=data)
     _speak_project_language(path)
     _print_report(report, dry_run=dry_run)

@@ -129,7 +129,7 @@ def test_japanese_project_has_no_english_prose(
 
 def test_switching_language_keeps_the_teams_edit(tmp_path: Path) -> None:
     project = tmp_path / "churn"
-    new(project, "--stage", "prototyping")
+    new(project, "--stage", "prototyping", "--data", "author_name=Churn squad")
     charter = project / "docs" / "poc-charter.md"
     note = "\n## Our notes\n\nThe sponsor wants a weekly demo.\n"
     charter.write_text(charter.read_text(encoding="utf-8") + note, encoding="utf-8")
@@ -146,6 +146,10 @@ def test_switching_language_keeps_the_teams_edit(tmp_path: Path) -> None:
         assert "PoC憲章" in text
     answers = yaml.safe_load((project / ".copier-answers.poc.yml").read_text("utf-8"))
     assert answers["language"] == "ja"
+    # Answers left at their default follow the language; the team's own answer stays.
+    assert answers["description"] == "MLで私たちの課題を解決できるかを確かめるPoC。"
+    assert answers["executive_sponsor"] == "未定"
+    assert answers["author_name"] == "Churn squad"
     # A file the team did not touch simply changes language.
     assert "# 私たちのMLジャーニー" in (project / "docs" / "ml-journey.md").read_text("utf-8")
 
