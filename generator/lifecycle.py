@@ -45,6 +45,7 @@ from generator.layers import (
 )
 from generator.overlay import read_overlays
 from generator.project import Project, load_project, read_answers
+from generator.questionnaire import defaults_following
 from generator.render import render_layer, update_layer, update_overlay
 from generator.safepath import refuse_writes_outside
 from generator.scaffold import Destination, publish, relative_files
@@ -632,7 +633,9 @@ def graduate(
     stage = project.stage
     new_stage = stage if stage in PRODUCTION_STAGES else next_stage(stage)
     core_version = project.core.commit
-    answer_change = {"stage": new_stage, "is_production": True}
+    answer_change: dict[str, object] = {"stage": new_stage, "is_production": True}
+    # Answers left at a PoC default (the description) take the production stage's default.
+    answer_change |= defaults_following(project.user_answers("poc"), answer_change)
     with _step(root, branch=branch) as (tx, report):
         _record(
             report,

@@ -244,35 +244,38 @@ def production_stages() -> frozenset[str]:
     )
 
 
-def defaults_following_language(answers: Mapping[str, Any], language: str) -> dict[str, Any]:
-    """Answers still at their default, given the default of ``language`` instead.
+def defaults_following(answers: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Answers still at their default, given their default after ``changes`` instead.
 
-    When a project switches language (``update --data language=ja``), an answer the team
-    never changed from its default (a description, "to be named") should read in the new
-    language too; an answer the team wrote stays as written.
+    When a project changes an answer other defaults depend on - its language
+    (``update --data language=ja``), its stage (``graduate``) - an answer the team never
+    changed from its default (a description, "to be named") should follow; an answer the
+    team wrote stays as written. Questions Copier does not ask (``when`` false: computed
+    values) are left to their templates.
 
     Args:
-        answers: The project's current answers (every layer's, merged), with its
-            current ``language``.
-        language: The language being switched to.
+        answers: The project's current answers (every layer's, merged).
+        changes: The answers being changed, e.g. ``{"language": "ja"}``.
 
     Returns:
-        ``{name: new default}`` for each answer equal to its default in the current
-        language whose default differs in ``language``; empty when none does.
+        ``{name: new default}`` for each other answer equal to its current default whose
+        default differs after ``changes``; empty when none does.
     """
     from jinja2 import TemplateError
 
     before = dict(answers)
-    after = {**answers, "language": language}
-    changes: dict[str, Any] = {}
+    after = {**answers, **changes}
+    followed: dict[str, Any] = {}
     for question in questionnaire():
-        if question.name == "language" or question.name not in answers:
+        if question.name in changes or question.name not in answers:
             continue
         try:
+            if not is_asked_by_copier(question, after):
+                continue
             old_default, new_default = default_for(question, before), default_for(question, after)
         except (TemplateError, ValueError, TypeError, KeyError):  # cannot render: leave it
             continue
         if answers[question.name] == old_default and new_default != old_default:
-            changes[question.name] = new_default
+            followed[question.name] = new_default
             after[question.name] = new_default
-    return changes
+    return followed

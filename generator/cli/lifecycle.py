@@ -74,10 +74,10 @@ def _project_name(path: Path) -> str:
 def _defaults_in(path: Path, language: str) -> dict[str, object]:
     """The project's answers still at their default, re-defaulted in ``language``.
 
-    See :func:`generator.questionnaire.defaults_following_language`.
+    See :func:`generator.questionnaire.defaults_following`.
     """
     from generator.project import load_project
-    from generator.questionnaire import defaults_following_language
+    from generator.questionnaire import defaults_following
 
     try:
         project = load_project(path.resolve())
@@ -88,7 +88,7 @@ def _defaults_in(path: Path, language: str) -> dict[str, object]:
         answers.update(project.user_answers(layer))
     if answers.get("language", i18n.DEFAULT_LANGUAGE) == language:
         return {}
-    return defaults_following_language(answers, language)
+    return defaults_following(answers, {"language": language})
 
 
 def _answer_changes(data_pairs: tuple[str, ...]) -> dict[str, object]:
