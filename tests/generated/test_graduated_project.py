@@ -1,4 +1,4 @@
-"""A PoC graduated with a team's edits passes the production project's own checks."""
+"""A PoC graduated with a team's edits installs, lints clean and runs its local pipeline."""
 
 from __future__ import annotations
 
@@ -39,5 +39,8 @@ def test_graduated_poc_installs_lints_and_passes_its_tests(tmp_path: Path) -> No
     assert graduated.exit_code == 0, graduated.output
     assert "We tried wine first." in (project / "README.md").read_text()
     env = install(project)
-    run_own_checks(env)
+    # Its files equal a fresh production project's (tests/render/test_lifecycle.py), whose
+    # whole suite runs in test_production.py: here lint, the local pipeline's tests and
+    # the command itself, in the graduated project's own environment.
+    run_own_checks(env, ("tests/production/test_run_local.py",))
     env.run("churn", "run-local", timeout=600)
