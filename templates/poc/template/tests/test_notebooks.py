@@ -84,8 +84,15 @@ def test_the_baseline_notebook_tracks_its_iterations(
     run(notebook(), kernel)
     failing = notebook()
     split = next(i for i, cell in enumerate(failing.cells) if cell.get("id") == "split")
-    # An iteration that fails: nothing to train on.
-    failing.cells.insert(split + 1, nbformat.v4.new_code_cell("train = train.iloc[:0]"))
+    # An iteration whose training fails (some task types' models train on no rows too, so
+    # the failure is made explicit): the name `model` is shadowed in this run only.
+    broken = (
+        "import types\n\n\n"
+        "def failing_train(*args, **kwargs):\n"
+        "    raise ValueError('nothing to train on')\n\n\n"
+        "model = types.SimpleNamespace(train=failing_train)"
+    )
+    failing.cells.insert(split + 1, nbformat.v4.new_code_cell(broken))
     with pytest.raises(Exception, match="ValueError"):
         run(failing, kernel)
     assert len(tracked("FINISHED")) == finished + 1
